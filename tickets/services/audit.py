@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import TicketEvent
+from ..signals import event_recorded
 
 
 def record_event(*, ticket, kind, actor=None, from_state="", to_state="", payload=None, at=None):
@@ -32,4 +33,5 @@ def record_event(*, ticket, kind, actor=None, from_state="", to_state="", payloa
     )
     event.hash = event.compute_hash()
     event.save()
+    event_recorded.send(sender=TicketEvent, event=event)
     return event

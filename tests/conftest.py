@@ -1,0 +1,53 @@
+import os
+
+import pytest
+
+from tests.factories import AppointmentFactory, SegmentFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres/redis skip, with the reason, where those services are not configured."""
+    from django.db import connection
+
+    no_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    no_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://...")
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(no_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(no_redis)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def segment(db):
+    return SegmentFactory()
+
+
+@pytest.fixture
+def office(db):
+    return UserFactory(username="office", roles=["office"])
+
+
+@pytest.fixture
+def verifier(db):
+    return UserFactory(username="verifier", roles=["verifier"])
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", roles=["social_supervisor"])
+
+
+@pytest.fixture
+def chief(segment):
+    return AppointmentFactory(segment=segment, chief__username="chief").chief
+
+
+@pytest.fixture
+def other_chief(db):
+    return AppointmentFactory(chief__username="other_chief").chief
