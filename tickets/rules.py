@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(TextChoices):
     OFFICE = "office", _("河长办")
+    OFFICE_HEAD = "office_head", _("河长办主任")
+    GENERAL_CHIEF = "general_chief", _("总河长")
     VERIFIER = "verifier", _("核查员")
     CHIEF = "chief", _("河长")
     SOCIAL_SUPERVISOR = "social_supervisor", _("社会监督员")

@@ -2,6 +2,8 @@ from django.db import migrations
 
 ROLES = [
     "office",
+    "office_head",
+    "general_chief",
     "verifier",
     "chief",
     "social_supervisor",
