@@ -35,7 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "viewflow",
+    "viewflow.workflow",
     "tickets",
+    "workflows",
 ]
 
 MIDDLEWARE = [

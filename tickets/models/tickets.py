@@ -62,6 +62,9 @@ class TicketCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 def has_after_photo(ticket):
     return ticket.attachments.filter(kind=AttachmentKind.AFTER).exists()

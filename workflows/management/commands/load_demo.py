@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tickets import services
 from tickets.models import Area, AreaLevel, AttachmentKind, ChiefAppointment, River, Segment, Ticket
 from tickets.rules import Role
+from workflows import services
 
 DEMO_PASSWORD = "hezhang-demo-2026"
 
@@ -38,9 +38,10 @@ SEGMENTS = [
 ]
 # username, display name, roles, village code for a village chief
 PEOPLE = [
-    ("office", "王主任", [Role.OFFICE], None),
+    ("office", "王主任", [Role.OFFICE, Role.OFFICE_HEAD], None),
     ("office2", "李干事", [Role.OFFICE], None),
     ("supervisor", "赵监督员", [Role.SOCIAL_SUPERVISOR], None),
+    ("general_chief", "孙总河长", [Role.GENERAL_CHIEF], None),
     ("township_chief", "张镇长", [Role.CHIEF], None),
     ("chief_v1", "刘河长", [Role.CHIEF], "V1"),
     ("chief_v2", "陈河长", [Role.CHIEF], "V2"),
@@ -120,7 +121,7 @@ class Command(BaseCommand):
             if existing:
                 return None
             created += 1
-            return services.ticket_open(source_reference=reference, **fields)
+            return services.open_ticket(source_reference=reference, **fields)
 
         # March: the city procuratorate's advice on garbage dumped in the river, rectified and closed.
         t = open_once(
@@ -131,13 +132,13 @@ class Command(BaseCommand):
         )
         if t:
             chief = users["chief_v1"]
-            services.ticket_assign(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=30),
+            services.assign_ticket(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=30),
                                    instructions="组织人员、机械清理河道垃圾,一周内完成。")
-            services.ticket_start(ticket=t, actor=chief)
-            services.attachment_add(ticket=t, actor=chief, upload=photo("after.png"), kind=AttachmentKind.AFTER)
-            services.ticket_submit(ticket=t, actor=chief, measures="出动人员 20 人次、挖掘机 2 台,清理垃圾约 15 吨。")
-            services.ticket_verify(ticket=t, actor=office, comment="现场核查已清理干净。")
-            services.ticket_close(ticket=t, actor=office, comment="销号。")
+            services.start_rectification(ticket=t, actor=chief)
+            services.add_attachment(ticket=t, actor=chief, upload=photo("after.png"), kind=AttachmentKind.AFTER)
+            services.submit_rectification(ticket=t, actor=chief, measures="出动人员 20 人次、挖掘机 2 台,清理垃圾约 15 吨。")
+            services.verify_ticket(ticket=t, actor=office, comment="现场核查已清理干净。")
+            services.close_ticket(ticket=t, actor=office, comment="销号。")
 
         # July: the provincial office's supervision notice, rectified and waiting for verification.
         t = open_once(
@@ -147,10 +148,10 @@ class Command(BaseCommand):
         )
         if t:
             chief = users["chief_v2"]
-            services.ticket_assign(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=20))
-            services.ticket_start(ticket=t, actor=chief)
-            services.attachment_add(ticket=t, actor=chief, upload=photo("after.png"), kind=AttachmentKind.AFTER)
-            services.ticket_submit(ticket=t, actor=chief, measures="违建已拆除,建筑垃圾已清运。")
+            services.assign_ticket(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=20))
+            services.start_rectification(ticket=t, actor=chief)
+            services.add_attachment(ticket=t, actor=chief, upload=photo("after.png"), kind=AttachmentKind.AFTER)
+            services.submit_rectification(ticket=t, actor=chief, measures="违建已拆除,建筑垃圾已清运。")
 
         # Found on patrol: the collapsed bank on 沙河, being repaired.
         t = open_once(
@@ -161,9 +162,9 @@ class Command(BaseCommand):
         )
         if t:
             chief = users["chief_v5"]
-            services.ticket_assign(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=10),
+            services.assign_ticket(ticket=t, actor=office, chief=chief, due_at=today + dt.timedelta(days=10),
                                    instructions="联系市河长办,对坍塌堤岸维修加固。")
-            services.ticket_start(ticket=t, actor=chief)
+            services.start_rectification(ticket=t, actor=chief)
 
         # A social supervisor's report, waiting for the office to assign it.
         open_once(

@@ -1,0 +1,76 @@
+"""The rectification flow: who must act next on a ticket.
+
+The ticket's state machine (tickets/) says what may happen; this flow keeps one
+open task per ticket, in the inbox of whoever must act. The services in
+workflows.services complete a task and call the ticket service in one
+transaction, under this flow's lock, so the two always agree.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from tickets.models import TicketState
+
+from .models import RectificationProcess
+from .task_redirect import TaskRedirectView
+
+
+class RectificationFlow(flow.Flow):
+    process_class = RectificationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("问题整改")
+    process_description = _("上报 → 交办 → 整改 → 核查 → 销号")
+
+    start = flow.StartHandle(this.link_ticket).Annotation(title=_("上报")).Next(this.assign)
+    # A closed ticket reopened by the office starts a new run straight at rectification.
+    reopen = flow.StartHandle(this.link_ticket).Annotation(title=_("重新整改")).Next(this.rectify)
+
+    assign = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("交办"))
+        .Permission("workflows.office_task")
+        .Next(this.rectify)
+    )
+    rectify = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("整改"))
+        .Assign(this.responsible_chief)
+        .Next(this.verify)
+    )
+    verify = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("核查"))
+        .Permission("workflows.verify_task")
+        .Next(this.check_verification)
+    )
+    check_verification = (
+        flow.If(this.is_verified).Annotation(title=_("核查通过?")).Then(this.close).Else(this.rectify)
+    )
+    close = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(title=_("销号"))
+        .Permission("workflows.office_task")
+        .Next(this.end)
+    )
+    end = flow.End()
+
+    def link_ticket(self, activation, ticket):
+        activation.process.artifact = ticket
+        return activation.process
+
+    def responsible_chief(self, activation):
+        return activation.process.artifact.responsible_chief
+
+    def is_verified(self, activation):
+        return activation.process.artifact.state == TicketState.VERIFIED
+
+
+# Which node holds the open task while the ticket is in each state.
+TASK_FOR_STATE = {
+    TicketState.REPORTED: "assign",
+    TicketState.ASSIGNED: "rectify",
+    TicketState.RECTIFYING: "rectify",
+    TicketState.SUBMITTED: "verify",
+    TicketState.VERIFIED: "close",
+}

@@ -1,0 +1,173 @@
+"""The actions users take, one function each; the web UI and the API call these and nothing else.
+
+Each action runs under the flow's lock on the ticket's process, in one
+transaction: the ticket service moves the ticket (and writes its audit event),
+and the flow's open task is completed, so the ticket's state and the task that
+waits on it never disagree. Each returns the updated ticket or raises a
+tickets.errors.TicketError.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from tickets import services as ticket_services
+from tickets.errors import TicketStateConflict
+from tickets.models import Ticket
+
+from .flows import TASK_FOR_STATE, RectificationFlow
+from .selectors import open_task, process_of
+
+
+def _current_state(ticket):
+    return Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first()
+
+
+class _FlowStep:
+    """Lock the ticket's process, check the open task is the expected one, then run the action."""
+
+    def __init__(self, ticket, node):
+        self.ticket, self.node = ticket, node
+
+    def __enter__(self):
+        process = process_of(self.ticket)
+        if process is None:
+            raise TicketStateConflict(_("该工单没有进行中的流程。"), current_state=_current_state(self.ticket))
+        self._lock = RectificationFlow.lock(process.pk)
+        try:
+            self._lock.__enter__()
+        except FlowLockFailed as exc:
+            raise TicketStateConflict(_("其他用户正在处理该工单,请稍后再试。"),
+                                      current_state=_current_state(self.ticket)) from exc
+        self.task = open_task(self.ticket)
+        if self.node and (self.task is None or self.task.flow_task.name != self.node):
+            state = _current_state(self.ticket)
+            self._lock.__exit__(None, None, None)
+            raise TicketStateConflict(current_state=state)
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._lock.__exit__(*exc_info)
+
+    def complete(self, user):
+        """Finish the open task as ``user`` and let the flow create the next one."""
+        task = self.task
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        if task.status == STATUS.ASSIGNED:
+            activation.start(None)
+        activation.execute()
+
+    def start(self):
+        task = self.task
+        if task.status == STATUS.ASSIGNED:
+            task.flow_task.activation_class(task).start(None)
+            task.save()
+
+
+def open_ticket(*, reporter, **fields):
+    with transaction.atomic():
+        ticket = ticket_services.ticket_open(reporter=reporter, **fields)
+        RectificationFlow.start.run(ticket=ticket)
+    return ticket
+
+
+def assign_ticket(*, ticket, actor, chief, due_at, instructions=""):
+    with _FlowStep(ticket, "assign") as step:
+        ticket = ticket_services.ticket_assign(
+            ticket=ticket, actor=actor, chief=chief, due_at=due_at, instructions=instructions
+        )
+        step.complete(actor)
+    return ticket
+
+
+def start_rectification(*, ticket, actor):
+    with _FlowStep(ticket, "rectify") as step:
+        ticket = ticket_services.ticket_start(ticket=ticket, actor=actor)
+        step.start()
+    return ticket
+
+
+def submit_rectification(*, ticket, actor, measures, after_photos=()):
+    """Submit, storing any "after" photos given with the form in the same transaction."""
+    with _FlowStep(ticket, "rectify") as step:
+        for upload in after_photos:
+            ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="after")
+        ticket = ticket_services.ticket_submit(ticket=ticket, actor=actor, measures=measures)
+        step.complete(actor)
+    return ticket
+
+
+def verify_ticket(*, ticket, actor, comment="", photos=()):
+    with _FlowStep(ticket, "verify") as step:
+        for upload in photos:
+            ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="verification")
+        ticket = ticket_services.ticket_verify(ticket=ticket, actor=actor, comment=comment)
+        step.complete(actor)
+    return ticket
+
+
+def reject_ticket(*, ticket, actor, reason, photos=()):
+    with _FlowStep(ticket, "verify") as step:
+        for upload in photos:
+            ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="verification")
+        ticket = ticket_services.ticket_reject(ticket=ticket, actor=actor, reason=reason)
+        step.complete(actor)
+    return ticket
+
+
+def close_ticket(*, ticket, actor, comment=""):
+    with _FlowStep(ticket, "close") as step:
+        ticket = ticket_services.ticket_close(ticket=ticket, actor=actor, comment=comment)
+        step.complete(actor)
+    return ticket
+
+
+def cancel_ticket(*, ticket, actor, reason):
+    with _FlowStep(ticket, None) as step:
+        ticket = ticket_services.ticket_cancel(ticket=ticket, actor=actor, reason=reason)
+        process = step.task.process if step.task else process_of(ticket)
+        # Already inside the flow's lock and transaction; Flow.cancel re-enters the same row lock.
+        RectificationFlow.instance.cancel(process)
+    return ticket
+
+
+def reopen_ticket(*, ticket, actor, reason):
+    with transaction.atomic():
+        ticket = ticket_services.ticket_reopen(ticket=ticket, actor=actor, reason=reason)
+        RectificationFlow.reopen.run(ticket=ticket)
+    return ticket
+
+
+def reassign_ticket(*, ticket, actor, chief, reason, due_at=None):
+    """Hand the rectification to another chief; the open task moves to the new chief's inbox."""
+    with _FlowStep(ticket, "rectify") as step:
+        ticket = ticket_services.ticket_reassign(
+            ticket=ticket, actor=actor, chief=chief, reason=reason, due_at=due_at
+        )
+        step.task.owner = chief
+        step.task.save(update_fields=["owner"])
+    return ticket
+
+
+def change_deadline(*, ticket, actor, due_at, reason):
+    return ticket_services.ticket_change_deadline(ticket=ticket, actor=actor, due_at=due_at, reason=reason)
+
+
+def comment_on_ticket(*, ticket, actor, text):
+    ticket_services.ticket_comment(ticket=ticket, actor=actor, text=text)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def add_attachment(*, ticket, actor, upload, kind):
+    return ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind=kind)
+
+
+def flow_agrees_with_ticket(ticket):
+    """True when the ticket's open task is the one its state calls for (used by checks and tests)."""
+    task = open_task(ticket)
+    expected = TASK_FOR_STATE.get(ticket.state)
+    return (task.flow_task.name if task else None) == expected
