@@ -1,0 +1,75 @@
+"""The ticket list's filters, shared by the web list, the API and the ledger export."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Area, Category, River, Severity, Source, Ticket, TicketState
+from tickets.models.tickets import CLOCK_RUNNING_STATES
+
+
+def overdue_q():
+    """Late: the chief still has to act and the deadline has passed."""
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=timezone.now())
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_text")
+    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=TicketState.choices)
+    source = django_filters.MultipleChoiceFilter(label=_("问题来源"), choices=Source.choices)
+    category = django_filters.MultipleChoiceFilter(label=_("问题类别"), choices=Category.choices)
+    severity = django_filters.MultipleChoiceFilter(label=_("严重程度"), choices=Severity.choices)
+    river = django_filters.ModelChoiceFilter(
+        label=_("河流"), queryset=River.objects.all(), field_name="segment__river"
+    )
+    area = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Area.objects.all(), method="filter_area")
+    chief = django_filters.ModelChoiceFilter(
+        label=_("责任河长"),
+        queryset=get_user_model().objects.filter(groups__name="chief").distinct(),
+        field_name="responsible_chief",
+    )
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    reported_from = django_filters.DateFilter(label=_("上报日期自"), field_name="reported_at", lookup_expr="date__gte")
+    reported_to = django_filters.DateFilter(label=_("上报日期至"), field_name="reported_at", lookup_expr="date__lte")
+    ordering = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("reported_at", "reported_at"),
+            ("due_at", "due_at"),
+            ("number", "number"),
+            ("state", "state"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={
+            "reported_at": _("上报时间"),
+            "due_at": _("整改期限"),
+            "number": _("编号"),
+            "state": _("状态"),
+            "updated_at": _("更新时间"),
+        },
+    )
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(description__icontains=value) | Q(source_reference__icontains=value)
+        )
+
+    def filter_area(self, queryset, name, area):
+        # Areas are at most three deep (county → township → village): a township covers its villages.
+        return queryset.filter(
+            Q(segment__area=area) | Q(segment__area__parent=area) | Q(segment__area__parent__parent=area)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
