@@ -9,4 +9,4 @@ class TaskRedirectView(View):
         from workflows.selectors import ticket_of_task
 
         ticket = ticket_of_task(kwargs.get("task_pk"))
-        return redirect("tickets:detail", number=ticket.number) if ticket else redirect("/")
+        return redirect("tickets:detail", number=ticket.number) if ticket else redirect("tickets:home")

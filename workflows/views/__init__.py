@@ -1,0 +1,1 @@
+"""The web UI: each view parses input, calls one service in workflows.services, renders."""
