@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "tickets",
     "workflows",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +116,41 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Attachments: what an office actually receives (photos, scanned letters, Office files).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# REST API (api/): tokens for devices and partner systems, the session for the web UI.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumber",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "河长制整改工单 API",
+    "DESCRIPTION": "巡河 app 与合作系统使用的接口;Open311 GeoReport v2 位于 /open311/v2/。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Docs work offline: Swagger UI and ReDoc from the sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AttachmentKindEnum": "tickets.models.AttachmentKind",
+        "EventKindEnum": "tickets.models.EventKind",
+        "CategoryEnum": "tickets.models.Category",
+    },
+}
+# Open311 GeoReport v2 (/open311/v2/): public reports land on this segment (or on attribute[segment])
+# for the office to triage; OPEN311_JURISDICTION_ID, when set, must match a client's jurisdiction_id.
+OPEN311_DEFAULT_SEGMENT_CODE = os.environ.get("OPEN311_DEFAULT_SEGMENT_CODE", "")
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
+OPEN311_AGENCY_NAME = os.environ.get("OPEN311_AGENCY_NAME", "河长制办公室")
 
 # Celery: a real broker when REDIS_URL is set, otherwise everything in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

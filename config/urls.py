@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("api.urls")),
+    path("open311/v2/", include("api.open311.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
 ]
 

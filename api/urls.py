@@ -1,0 +1,34 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .views import me, organisation, tickets, tokens
+from .views.actions import ACTIONS, action_view
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("auth/token/", tokens.LoginTokenView.as_view(), name="auth-token"),
+    path("tokens/", tokens.TokenListView.as_view(), name="token-list"),
+    path("tokens/<int:pk>/", tokens.TokenDetailView.as_view(), name="token-detail"),
+    path("tickets/", tickets.TicketListView.as_view(), name="ticket-list"),
+    path("tickets/<str:number>/", tickets.TicketDetailView.as_view(), name="ticket-detail"),
+    path("tickets/<str:number>/attachments/", tickets.AttachmentUploadView.as_view(), name="ticket-attachments"),
+    *[
+        path(f"tickets/<str:number>/{action.name}/", action_view(action), name=f"ticket-{action.name}")
+        for action in ACTIONS
+    ],
+    path("attachments/<int:pk>/download/", tickets.AttachmentDownloadView.as_view(), name="attachment-download"),
+    path("me/", me.MeView.as_view(), name="me"),
+    path("me/tasks/", me.MyTasksView.as_view(), name="my-tasks"),
+    path("areas/", organisation.AreaList.as_view(), name="area-list"),
+    path("areas/<int:pk>/", organisation.AreaDetail.as_view(), name="area-detail"),
+    path("rivers/", organisation.RiverList.as_view(), name="river-list"),
+    path("rivers/<int:pk>/", organisation.RiverDetail.as_view(), name="river-detail"),
+    path("segments/", organisation.SegmentList.as_view(), name="segment-list"),
+    path("segments/<int:pk>/", organisation.SegmentDetail.as_view(), name="segment-detail"),
+    path("chiefs/", organisation.ChiefList.as_view(), name="chief-list"),
+    path("chiefs/<int:pk>/", organisation.ChiefDetail.as_view(), name="chief-detail"),
+]

@@ -1,0 +1,87 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.auth import token_issue
+from tests.factories import UserFactory, png_upload
+from tickets.models import AttachmentKind, TicketState
+from workflows import services
+
+
+def flow_ticket(state, *, office, chief, segment, reporter=None, verifier=None, **fields):
+    """Drive a new ticket through the flow's services (as the UI and API do) up to ``state``."""
+    verifier = verifier or office
+    fields = {"source": "supervisor_feedback", "category": "garbage", "description": "河道内有垃圾"} | fields
+    ticket = services.open_ticket(reporter=reporter or office, segment=segment, **fields)
+    if state == TicketState.REPORTED:
+        return ticket
+    if state == TicketState.CANCELLED:
+        return services.cancel_ticket(ticket=ticket, actor=office, reason="重复上报")
+    due = timezone.localdate() + dt.timedelta(days=10)
+    ticket = services.assign_ticket(ticket=ticket, actor=office, chief=chief, due_at=due)
+    if state == TicketState.ASSIGNED:
+        return ticket
+    ticket = services.start_rectification(ticket=ticket, actor=chief)
+    if state == TicketState.RECTIFYING:
+        return ticket
+    ticket = services.submit_rectification(
+        ticket=ticket, actor=chief, measures="已清理", after_photos=[png_upload("after.png")]
+    )
+    if state == TicketState.SUBMITTED:
+        return ticket
+    ticket = services.verify_ticket(ticket=ticket, actor=verifier)
+    if state == TicketState.VERIFIED:
+        return ticket
+    ticket = services.close_ticket(ticket=ticket, actor=office)
+    if state == TicketState.CLOSED:
+        return ticket
+    raise ValueError(state)
+
+
+def client_for(user):
+    """An API client authenticated by a real token, as the patrol app is."""
+    _token, secret = token_issue(actor=user, user=user, name="测试手机")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client.user = user
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _api_urls(settings):
+    settings.ROOT_URLCONF = "tests.api.urls"
+
+
+@pytest.fixture
+def make_ticket(office, chief, segment):
+    def make(state=TicketState.REPORTED, **kwargs):
+        kwargs.setdefault("office", office)
+        kwargs.setdefault("chief", chief)
+        kwargs.setdefault("segment", segment)
+        return flow_ticket(state, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    return client_for
+
+
+@pytest.fixture
+def stranger(db):
+    """A chief of another segment: sees none of this segment's tickets."""
+    from tests.factories import AppointmentFactory
+
+    return AppointmentFactory(chief__username="stranger").chief
+
+
+@pytest.fixture
+def nobody(db):
+    """An active user with no role."""
+    return UserFactory(username="nobody")
+
+
+__all__ = ["AttachmentKind", "flow_ticket", "client_for"]
