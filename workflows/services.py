@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
+from tickets import rules
 from tickets import services as ticket_services
-from tickets.errors import TicketStateConflict
-from tickets.models import Ticket
+from tickets.errors import TicketPermissionDenied, TicketStateConflict
+from tickets.models import AttachmentKind, Ticket
+from tickets.services.attachments import store_attachment
+from tickets.services.transitions import locked_ticket
 
 from .flows import TASK_FOR_STATE, RectificationFlow
 from .selectors import open_task, process_of
@@ -101,10 +104,21 @@ def submit_rectification(*, ticket, actor, measures, after_photos=()):
     return ticket
 
 
+def _add_verification_photos(ticket, actor, photos):
+    """On-site photos belong to whoever verifies: rules.may_attach knows only office, chief and reporter,
+    so an appointed verifier is let in by may_verify, checked here before anything is stored."""
+    if not photos:
+        return
+    with locked_ticket(ticket) as locked:
+        if not rules.may_verify(locked, actor):
+            raise TicketPermissionDenied(_("核查须由河长办或核查员进行,且不能是整改人本人。"))
+        for upload in photos:
+            store_attachment(ticket=locked, actor=actor, upload=upload, kind=AttachmentKind.VERIFICATION)
+
+
 def verify_ticket(*, ticket, actor, comment="", photos=()):
     with _FlowStep(ticket, "verify") as step:
-        for upload in photos:
-            ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="verification")
+        _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_verify(ticket=ticket, actor=actor, comment=comment)
         step.complete(actor)
     return ticket
@@ -112,8 +126,7 @@ def verify_ticket(*, ticket, actor, comment="", photos=()):
 
 def reject_ticket(*, ticket, actor, reason, photos=()):
     with _FlowStep(ticket, "verify") as step:
-        for upload in photos:
-            ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="verification")
+        _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_reject(ticket=ticket, actor=actor, reason=reason)
         step.complete(actor)
     return ticket
