@@ -109,3 +109,37 @@ def ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=No
     if state == TicketState.CLOSED:
         return ticket
     raise ValueError(state)
+
+
+def flow_ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None):
+    """Drive a new ticket through the workflow services (ticket and flow together) up to ``state``."""
+    from workflows import services as flow_services
+
+    verifier = verifier or office
+    ticket = flow_services.open_ticket(
+        reporter=reporter or office, segment=segment, source="supervisor_feedback", category="garbage",
+        description="河道内有垃圾",
+    )
+    if state == TicketState.REPORTED:
+        return ticket
+    if state == TicketState.CANCELLED:
+        return flow_services.cancel_ticket(ticket=ticket, actor=office, reason="重复上报")
+    due = timezone.localdate() + dt.timedelta(days=10)
+    ticket = flow_services.assign_ticket(ticket=ticket, actor=office, chief=chief, due_at=due)
+    if state == TicketState.ASSIGNED:
+        return ticket
+    ticket = flow_services.start_rectification(ticket=ticket, actor=chief)
+    if state == TicketState.RECTIFYING:
+        return ticket
+    ticket = flow_services.submit_rectification(
+        ticket=ticket, actor=chief, measures="已清理", after_photos=[png_upload("after.png")]
+    )
+    if state == TicketState.SUBMITTED:
+        return ticket
+    ticket = flow_services.verify_ticket(ticket=ticket, actor=verifier)
+    if state == TicketState.VERIFIED:
+        return ticket
+    ticket = flow_services.close_ticket(ticket=ticket, actor=office)
+    if state == TicketState.CLOSED:
+        return ticket
+    raise ValueError(state)
