@@ -30,6 +30,9 @@ OPEN_STATES = [TicketState.REPORTED, TicketState.ASSIGNED, TicketState.RECTIFYIN
 # While the chief still has to act, the deadline is running.
 CLOCK_RUNNING_STATES = [TicketState.ASSIGNED, TicketState.RECTIFYING]
 
+# Ticket.deadline_rule for a date the office typed; deadlines/ writes its own codes ("policy:<code>", ...).
+DEADLINE_RULE_MANUAL = "manual"
+
 
 class Source(models.TextChoices):
     SUPERVISOR_FEEDBACK = "supervisor_feedback", _("监督反馈")
@@ -110,6 +113,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     responsible_level = models.CharField(_("责任层级"), max_length=16, blank=True)
     instructions = models.TextField(_("交办要求"), blank=True)
     due_at = models.DateTimeField(_("整改期限"), null=True, blank=True)
+    # Which rule produced due_at, and whether it was counted on a year whose holidays are not known yet.
+    deadline_rule = models.CharField(_("期限依据"), max_length=100, blank=True)
+    deadline_provisional = models.BooleanField(_("临时期限"), default=False)
     measures = models.TextField(_("整改措施"), blank=True)
     rectified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("整改提交人"), null=True, blank=True,

@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition
 from .. import rules
 from ..errors import TicketPermissionDenied, TicketStateConflict, TicketValidationError
 from ..models import EventKind, Ticket, TicketState
+from ..models.tickets import DEADLINE_RULE_MANUAL
 from ..selectors import chief_appointment
 from .audit import record_event
 
@@ -93,17 +94,31 @@ def _appointed_level(chief, segment):
     return appointment.level
 
 
-def ticket_assign(*, ticket, actor, chief, due_at, instructions=""):
+def _deadline_basis(ticket, payload, deadline_rule, deadline_provisional):
+    """Record which rule produced the deadline (deadlines/ computes it; a bare date is the office's own)."""
+    ticket.deadline_rule = deadline_rule or DEADLINE_RULE_MANUAL
+    ticket.deadline_provisional = bool(deadline_provisional)
+    if deadline_rule:
+        payload["deadline_rule"] = deadline_rule
+    if deadline_provisional:
+        payload["deadline_provisional"] = True
+    return ["deadline_rule", "deadline_provisional"]
+
+
+def ticket_assign(*, ticket, actor, chief, due_at, instructions="", deadline_rule="", deadline_provisional=False):
     with locked_ticket(ticket) as ticket:
         if not rules.may_assign(ticket, actor):
             raise TicketPermissionDenied()
         due_at = _future_deadline(due_at)
         level = _appointed_level(chief, ticket.segment)
+        payload = {"chief": chief.pk, "chief_name": str(chief), "level": level, "due_at": due_at,
+                   "instructions": instructions}
+        basis_fields = _deadline_basis(ticket, payload, deadline_rule, deadline_provisional)
         return _transition(
             ticket, actor, "assign", event=EventKind.ASSIGNED,
-            fields=["responsible_chief", "responsible_level", "due_at", "instructions", "assigned_at"],
-            payload={"chief": chief.pk, "chief_name": str(chief), "level": level, "due_at": due_at,
-                     "instructions": instructions},
+            fields=["responsible_chief", "responsible_level", "due_at", "instructions", "assigned_at",
+                    *basis_fields],
+            payload=payload,
             chief=chief, level=level, due_at=due_at, instructions=(instructions or "").strip(),
         )
 
@@ -190,7 +205,7 @@ def _require_state(ticket, states):
         )
 
 
-def ticket_reassign(*, ticket, actor, chief, reason, due_at=None):
+def ticket_reassign(*, ticket, actor, chief, reason, due_at=None, deadline_rule="", deadline_provisional=False):
     with locked_ticket(ticket) as ticket:
         if not rules.may_reassign(ticket, actor):
             raise TicketPermissionDenied()
@@ -207,13 +222,14 @@ def ticket_reassign(*, ticket, actor, chief, reason, due_at=None):
             payload.update(old_due_at=ticket.due_at, due_at=new_due)
             ticket.due_at = new_due
             fields.append("due_at")
+            fields += _deadline_basis(ticket, payload, deadline_rule, deadline_provisional)
         ticket.responsible_chief, ticket.responsible_level = chief, level
         ticket.save(update_fields=fields)
         record_event(ticket=ticket, kind=EventKind.REASSIGNED, actor=actor, payload=payload)
         return ticket
 
 
-def ticket_change_deadline(*, ticket, actor, due_at, reason):
+def ticket_change_deadline(*, ticket, actor, due_at, reason, deadline_rule="", deadline_provisional=False):
     with locked_ticket(ticket) as ticket:
         if not rules.may_change_deadline(ticket, actor):
             raise TicketPermissionDenied()
@@ -222,7 +238,8 @@ def ticket_change_deadline(*, ticket, actor, due_at, reason):
         new_due = _future_deadline(due_at)
         payload = {"old_due_at": ticket.due_at, "due_at": new_due, "reason": reason}
         ticket.due_at = new_due
-        ticket.save(update_fields=["due_at", "updated_at"])
+        basis_fields = _deadline_basis(ticket, payload, deadline_rule, deadline_provisional)
+        ticket.save(update_fields=["due_at", "updated_at", *basis_fields])
         record_event(ticket=ticket, kind=EventKind.DEADLINE_CHANGED, actor=actor, payload=payload)
         return ticket
 
