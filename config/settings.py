@@ -176,3 +176,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Keep this last: login throttling, CSP, static files, logs, and DJANGO_ENV=production (config/production.py).
+from .production import apply as _harden  # noqa: E402
+
+_harden(globals())

@@ -23,6 +23,13 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """django-axes needs the request to authenticate; the test client's login() passes none.
+    Tests of throttling itself turn it back on (tests/ops/test_login_throttling.py)."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def segment(db):
     return SegmentFactory()
