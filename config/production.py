@@ -173,9 +173,9 @@ def _logging(fmt):
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
-            # Django's own request errors are logged by ops.middleware with the request id.
+            # ops.middleware logs every request once (status, duration, request id); Django's own
+            # warnings for each 4xx would repeat that. Its 5xx errors, with their traceback, stay.
             "django.request": {"level": "ERROR"},
-            "django.db.backends": {"level": "INFO"},
         },
     }
 
