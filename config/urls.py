@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("ops.urls")),
 ]
 

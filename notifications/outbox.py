@@ -1,0 +1,287 @@
+"""The outbox: notification rows are written with the event, handed to Celery after commit, sent at most once.
+
+Life of a Delivery row:
+  pending --claim--> sending --sent--> sent
+                        |--error, attempts left--> pending (next_attempt_at = now + backoff)
+                        |--error, no attempts left / permanent--> failed
+                        '--worker died (stuck past the timeout)--> unknown
+The claim is a conditional UPDATE (pending → sending), so a task that runs twice, or a task and the
+sweep racing, send once. A row stuck in "sending" may or may not have gone out (the worker can die
+between the robot's answer and our UPDATE); email and robots cannot be asked, so such a row becomes
+"unknown" for the office to check and is never resent automatically: at most once, never twice.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import channels, conf
+from .messages import event_context, render
+from .models import (
+    CHIEF_RECIPIENTS,
+    AreaWebhook,
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Notification,
+    Recipient,
+)
+from .preferences import preferences_for
+from .recipients import resolve
+
+logger = logging.getLogger(__name__)
+
+# The ticket action waits for the broker only this long when Redis is down: one quick retry, then the sweep.
+PUBLISH_OPTIONS = {
+    "retry": True,
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+}
+# Whose message a group robot gets when an event has several chiefs: the one who must act now.
+GROUP_VOICE = [Recipient.RESPONSIBLE_CHIEF, Recipient.NEW_CHIEF, Recipient.SUPERIOR, Recipient.PREVIOUS_CHIEF]
+
+
+# Writing, inside the ticket's transaction.
+
+
+def on_event_recorded(sender, event, **kwargs):
+    """tickets.signals.event_recorded receiver: runs inside the transaction that appends the event."""
+    try:
+        # A savepoint: if writing notifications fails (a broken template, a bad rule), the ticket action
+        # still succeeds and the error is logged; a notification bug must not stop the office working.
+        with transaction.atomic():
+            delivery_ids = write_for_event(event)
+    except Exception:
+        logger.exception("notifications for event %s (%s) could not be written", event.pk, event.kind)
+        return
+    if delivery_ids:
+        # robust: an on-commit error is logged by Django and never reaches the ticket action.
+        transaction.on_commit(partial(publish, delivery_ids), robust=True)
+
+
+def _new_delivery(*, now, **fields):
+    return Delivery.objects.create(
+        status=DeliveryStatus.PENDING,
+        # Its own task should take it at once; only if that message is lost does the sweep send it.
+        next_attempt_at=now + conf.sweep_grace(),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    ).pk
+
+
+def write_for_event(event):
+    """Write the Notification and Delivery rows for one event; return the delivery ids to publish."""
+    recipients = resolve(event)
+    if not recipients:
+        return []
+    now = timezone.now()
+    ticket = event.ticket
+    link_path = conf.ticket_path(ticket.number)
+    link = conf.site_url() + link_path
+    preferences = preferences_for(r.user for r in recipients)
+    delivery_ids, endpoints_done = [], set()
+
+    for recipient in recipients:
+        preference = preferences[recipient.user.pk]
+        context = event_context(event, user=recipient.user, reason=recipient.reason)
+
+        def message(channel, context=context, preference=preference):
+            return render(event.kind, context, language=preference.language, channel=channel)
+
+        inapp = message("inapp")
+        notification = Notification.objects.create(
+            recipient=recipient.user, event=event, ticket=ticket, kind=event.kind, reason=recipient.reason,
+            title=inapp.title, body=inapp.body, link=link_path, created_at=now,
+        )
+        if preference.email_enabled and preference.email_address:
+            mail = message("email")
+            delivery_ids.append(_new_delivery(
+                now=now, notification=notification, event=event, channel=DeliveryChannel.EMAIL,
+                address=preference.email_address, subject=mail.title, body=mail.body, link=link,
+            ))
+        endpoint = preference.webhook if preference.webhook_enabled else None
+        if endpoint is not None and endpoint.is_active and endpoint.pk not in endpoints_done:
+            chat = message("markdown")
+            delivery_ids.append(_new_delivery(
+                now=now, notification=notification, event=event, channel=DeliveryChannel.WEBHOOK,
+                endpoint=endpoint, subject=chat.title, body=chat.body, link=link,
+            ))
+            endpoints_done.add(endpoint.pk)
+
+    delivery_ids += _write_group_deliveries(event, recipients, now=now, link=link, endpoints_done=endpoints_done)
+    return delivery_ids
+
+
+def _write_group_deliveries(event, recipients, *, now, link, endpoints_done):
+    """A chief's message also goes to the work-chat group of the segment's area, once per robot."""
+    chiefs = {r.reason: r for r in recipients if r.reason in CHIEF_RECIPIENTS}
+    voice = next((chiefs[reason] for reason in GROUP_VOICE if reason in chiefs), None)
+    if voice is None:
+        return []
+    endpoints = [
+        link_row.endpoint
+        for link_row in AreaWebhook.objects.filter(
+            area_id=event.ticket.segment.area_id, is_active=True, endpoint__is_active=True
+        ).select_related("endpoint").order_by("pk")
+        if link_row.endpoint_id not in endpoints_done
+    ]
+    if not endpoints:
+        return []
+    context = event_context(event, user=voice.user, reason=voice.reason)
+    chat = render(event.kind, context, language=settings.LANGUAGE_CODE, channel="markdown")
+    ids = []
+    for endpoint in endpoints:
+        ids.append(_new_delivery(
+            now=now, event=event, channel=DeliveryChannel.WEBHOOK, endpoint=endpoint,
+            subject=chat.title, body=chat.body, link=link,
+        ))
+        endpoints_done.add(endpoint.pk)
+    return ids
+
+
+# Handing to Celery, after commit.
+
+
+def _publish_one(delivery_id):
+    from .tasks import deliver
+
+    options = dict(PUBLISH_OPTIONS)
+    if conf.queue():
+        options["queue"] = conf.queue()
+    deliver.apply_async((delivery_id,), **options)
+
+
+def publish(delivery_ids):
+    """Send one task per delivery. If the broker is down, the rows stay pending and become due for the sweep."""
+    for index, delivery_id in enumerate(delivery_ids):
+        try:
+            _publish_one(delivery_id)
+        except Exception:
+            rest = list(delivery_ids[index:])
+            logger.warning("could not hand deliveries %s to Celery; the sweep will send them", rest, exc_info=True)
+            Delivery.objects.filter(pk__in=rest, status=DeliveryStatus.PENDING).update(
+                next_attempt_at=timezone.now()
+            )
+            return
+
+
+# Sending, in the worker.
+
+
+def claim(delivery_id):
+    """pending → sending, in one conditional UPDATE; True for the one caller that wins it."""
+    now = timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+        )
+    )
+
+
+def mark_sent(delivery_id):
+    now = timezone.now()
+    # "unknown" too: a send slower than the stall timeout that did finish is known to be sent after all.
+    Delivery.objects.filter(pk=delivery_id, status__in=[DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN]).update(
+        status=DeliveryStatus.SENT, sent_at=now, last_error="", updated_at=now
+    )
+
+
+def mark_failed(delivery, exc):
+    now = timezone.now()
+    error = str(exc) if isinstance(exc, channels.DeliveryError) else f"{type(exc).__name__}: {exc}"
+    permanent = isinstance(exc, channels.PermanentDeliveryError) or delivery.attempts >= conf.max_attempts()
+    if permanent:
+        fields = {"status": DeliveryStatus.FAILED}
+        logger.warning("delivery %s failed for good after %s attempts: %s", delivery.pk, delivery.attempts, error)
+    else:
+        fields = {"status": DeliveryStatus.PENDING, "next_attempt_at": now + conf.backoff(delivery.attempts)}
+        logger.info("delivery %s attempt %s failed, retrying: %s", delivery.pk, delivery.attempts, error)
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        last_error=error[:2000], updated_at=now, **fields
+    )
+    return fields["status"]
+
+
+def deliver(delivery_id):
+    """Send one delivery if it is still pending. Safe to call any number of times."""
+    if not claim(delivery_id):
+        return "skipped"
+    delivery = Delivery.objects.select_related("endpoint", "event__ticket", "notification__ticket").get(
+        pk=delivery_id
+    )
+    try:
+        channels.send(delivery)
+    except Exception as exc:  # any error is this row's failure, recorded on it; never the worker's
+        return mark_failed(delivery, exc)
+    mark_sent(delivery_id)
+    return "sent"
+
+
+# The sweep (beat, every minute) and the office's resend.
+
+
+def mark_stalled(now):
+    """Rows 'sending' past the timeout: their worker died. Not resent (it may have sent): 'unknown'."""
+    cutoff = now - conf.sending_timeout()
+    count = 0
+    stalled = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff)
+    for delivery_id in list(stalled.values_list("pk", flat=True)):
+        try:
+            count += Delivery.objects.filter(
+                pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at__lt=cutoff
+            ).update(
+                status=DeliveryStatus.UNKNOWN, updated_at=now,
+                last_error="发送中断:工作进程在发送后、记录结果前停止,可能已发出。请核实后决定是否重发。",
+            )
+            logger.warning("delivery %s stalled in sending; marked unknown, not resent", delivery_id)
+        except Exception:
+            logger.exception("could not mark delivery %s unknown", delivery_id)
+    return count
+
+
+def sweep():
+    """Hand every due pending row to Celery (messages lost with Redis, retries whose wait is over)."""
+    now = timezone.now()
+    stalled = mark_stalled(now)
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    handed = 0
+    for delivery_id in list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[: conf.sweep_batch()]):
+        try:
+            # The lease keeps the next sweeps from queueing the same row again while its task waits in line.
+            leased = Delivery.objects.filter(
+                pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + conf.sweep_lease())
+            if leased:
+                _publish_one(delivery_id)
+                handed += 1
+        except (BrokerError, ConnectionError) as exc:
+            # The broker is down: every other row would fail the same way. Leave them due for the next sweep.
+            Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(next_attempt_at=now)
+            logger.warning("sweep stopped: broker unavailable (%s)", exc)
+            break
+        except Exception:
+            logger.exception("sweep could not hand delivery %s over; going on", delivery_id)
+    return {"stalled": stalled, "handed": handed}
+
+
+def resend(delivery_ids):
+    """The office resends failed or unknown rows after checking: a fresh set of attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=delivery_ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN])
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now + conf.sweep_grace(),
+            claimed_at=None, updated_at=now,
+        )
+        if ids:
+            transaction.on_commit(partial(publish, ids), robust=True)
+    return len(ids)
