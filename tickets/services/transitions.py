@@ -26,13 +26,14 @@ from .audit import record_event
 def locked_ticket(ticket):
     """The ticket, re-read under a row lock, inside a transaction. Accepts a Ticket or its pk."""
     pk = getattr(ticket, "pk", ticket)
-    with transaction.atomic():
-        try:
+    try:
+        with transaction.atomic():
             yield Ticket.objects.select_for_update().get(pk=pk)
-        except ConcurrentTransition as exc:
-            # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
-            current = Ticket.objects.filter(pk=pk).values_list("state", flat=True).first()
-            raise TicketStateConflict(current_state=current) from exc
+    except ConcurrentTransition as exc:
+        # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
+        # The failed save marked the transaction for rollback, so the state is read after leaving it.
+        current = Ticket.objects.filter(pk=pk).values_list("state", flat=True).first()
+        raise TicketStateConflict(current_state=current) from exc
 
 
 def _guard(ticket, method, actor):
