@@ -1,5 +1,6 @@
 """Writing to the audit trail. Callers hold the ticket's row lock, so seq and prev_hash cannot race."""
 
+import datetime as dt
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,6 +21,9 @@ def record_event(*, ticket, kind, actor=None, from_state="", to_state="", payloa
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
     # Round-trip through JSON now so the hash is computed over exactly what the database will return.
     payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
+    # The database hands the time back in UTC; hash it in UTC too, or a caller passing local time
+    # (timezone.localtime()) writes an event that verify_audit reports as tampered.
+    created_at = (at or timezone.now()).astimezone(dt.UTC)
     event = TicketEvent(
         ticket=ticket,
         seq=seq,
@@ -28,7 +32,7 @@ def record_event(*, ticket, kind, actor=None, from_state="", to_state="", payloa
         from_state=from_state,
         to_state=to_state,
         payload=payload,
-        created_at=at or timezone.now(),
+        created_at=created_at,
         prev_hash=prev_hash,
     )
     event.hash = event.compute_hash()
