@@ -30,6 +30,9 @@ def _coordinate(value, field, limit, errors):
     try:
         number = Decimal(str(value)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
+        number = None
+    # "NaN" survives quantize() and then makes the range comparison raise: refuse it here.
+    if number is None or not number.is_finite():
         errors[field] = _("请输入数字。")
         return None
     if not -limit <= number <= limit:
