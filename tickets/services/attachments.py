@@ -37,11 +37,17 @@ ALLOWED_TYPES = {
 PHOTO_KINDS = {AttachmentKind.BEFORE, AttachmentKind.AFTER, AttachmentKind.VERIFICATION}
 
 
+def upload_name(upload):
+    """The file's own name, without any client path: Windows clients may send "C:\\dir\\photo.jpg",
+    and a backslash path would reach the storage as a path-traversal error instead of being stored."""
+    return os.path.basename((upload.name or "").replace("\\", "/"))
+
+
 def check_upload(upload, kind):
     """Return (content type, sha256) of an acceptable upload, or raise TicketValidationError."""
     if kind not in AttachmentKind.values:
         raise TicketValidationError({"kind": _("未知的附件类型。")})
-    name = os.path.basename(upload.name or "")
+    name = upload_name(upload)
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_TYPES:
         raise TicketValidationError(
@@ -71,16 +77,17 @@ def check_upload(upload, kind):
 def store_attachment(*, ticket, actor, upload, kind):
     """Save one checked upload and its audit event. The caller holds the ticket lock."""
     content_type, sha256 = check_upload(upload, kind)
+    name = upload_name(upload)
     attachment = Attachment(
         ticket=ticket,
         kind=kind,
-        original_name=os.path.basename(upload.name)[:200],
+        original_name=name[:200],
         content_type=content_type,
         size=upload.size,
         sha256=sha256,
         uploaded_by=actor,
     )
-    attachment.file.save(os.path.basename(upload.name), upload, save=False)
+    attachment.file.save(name, upload, save=False)
     attachment.save()
     record_event(
         ticket=ticket,
