@@ -5,7 +5,8 @@ rectifies; the office or an appointed verifier (never the chief who rectified)
 verifies; supervisors open tickets and follow the ones they opened.
 """
 
-from django.db.models import TextChoices
+from django.db.models import Q, TextChoices
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,7 +105,14 @@ def may_view(ticket, user):
         return False
     if ticket.reporter_id == user.pk or ticket.responsible_chief_id == user.pk:
         return True
-    return is_chief(user) and ticket.segment.appointments.filter(chief=user, end_date__isnull=True).exists()
+    if not is_chief(user):
+        return False
+    # "Hold" means appointed today: a handover entered ahead of its date neither hides the segment
+    # from the outgoing chief nor shows it to the incoming one early (as selectors.chief_appointment).
+    today = timezone.localdate()
+    return ticket.segment.appointments.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), chief=user, start_date__lte=today
+    ).exists()
 
 
 def may_comment(ticket, user):

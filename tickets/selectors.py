@@ -63,7 +63,7 @@ def tickets_visible_to(user, queryset=None):
         return queryset.none()
     scope = Q(reporter=user) | Q(responsible_chief=user)
     if rules.is_chief(user):
-        held = ChiefAppointment.objects.filter(chief=user, end_date__isnull=True).values("segment_id")
+        held = ChiefAppointment.objects.filter(_active_on(None), chief=user).values("segment_id")
         scope |= Q(segment_id__in=held)
     return queryset.filter(scope)
 
