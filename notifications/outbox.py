@@ -84,7 +84,9 @@ def write_for_event(event):
     link_path = conf.ticket_path(ticket.number)
     link = conf.site_url() + link_path
     preferences = preferences_for(r.user for r in recipients)
-    delivery_ids, endpoints_done = [], set()
+    endpoints_done = set()
+    # The group first: a chief who also chose the group robot as their own channel is told there once.
+    delivery_ids = _write_group_deliveries(event, recipients, now=now, link=link, endpoints_done=endpoints_done)
 
     for recipient in recipients:
         preference = preferences[recipient.user.pk]
@@ -113,7 +115,6 @@ def write_for_event(event):
             ))
             endpoints_done.add(endpoint.pk)
 
-    delivery_ids += _write_group_deliveries(event, recipients, now=now, link=link, endpoints_done=endpoints_done)
     return delivery_ids
 
 

@@ -32,6 +32,7 @@ class WebhookServer:
     """A real HTTP server on 127.0.0.1 that records requests and checks the generic webhook's HMAC.
 
     ``answers`` is a list of (status, json body) handed out in order (the last one repeats);
+    ``by_path`` maps a path to a fixed (status, json body) for that path;
     ``on_request`` runs before answering (a test uses it to kill the worker mid-send).
     """
 
@@ -39,6 +40,7 @@ class WebhookServer:
         self.secret = secret
         self.requests = []
         self.answers = [(200, {"errcode": 0, "errmsg": "ok"})]
+        self.by_path = {}
         self.on_request = None
         self.lock = threading.Lock()
         server = self
@@ -55,6 +57,7 @@ class WebhookServer:
                     server.requests.append(record)
                     index = min(len(server.requests), len(server.answers)) - 1
                     status, answer = server.answers[index]
+                    status, answer = server.by_path.get(self.path.split("?")[0], (status, answer))
                 if server.on_request:
                     server.on_request(record)
                 if signature is not None and not record["signature_ok"]:
@@ -73,6 +76,9 @@ class WebhookServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+
+    def to(self, path):
+        return [r for r in self.requests if r["path"].split("?")[0] == path]
 
     def json_bodies(self):
         return [json.loads(r["body"]) for r in self.requests]
