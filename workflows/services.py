@@ -7,6 +7,8 @@ waits on it never disagree. Each returns the updated ticket or raises a
 tickets.errors.TicketError.
 """
 
+import sys
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -28,26 +30,39 @@ def _current_state(ticket):
 
 
 class _FlowStep:
-    """Lock the ticket's process, check the open task is the expected one, then run the action."""
+    """Lock the ticket's process, check the open task is the expected one, then run the action.
 
-    def __init__(self, ticket, node):
-        self.ticket, self.node = ticket, node
+    ``allowed`` is the action's rule from tickets.rules: someone who may never take the action is
+    told so before being told the task is elsewhere, as the ticket services do (permission first),
+    so a refused user learns nothing of the state of a ticket that is not theirs.
+    """
+
+    def __init__(self, ticket, node, *, actor, allowed):
+        self.ticket, self.node, self.actor, self.allowed = ticket, node, actor, allowed
+
+    def _refuse(self, message=None):
+        fresh = Ticket.objects.filter(pk=self.ticket.pk).first()
+        if fresh is not None and not self.allowed(fresh, self.actor):
+            raise TicketPermissionDenied()
+        raise TicketStateConflict(message, current_state=fresh.state if fresh else None)
 
     def __enter__(self):
         process = process_of(self.ticket)
         if process is None:
-            raise TicketStateConflict(_("该工单没有进行中的流程。"), current_state=_current_state(self.ticket))
+            self._refuse(_("该工单没有进行中的流程。"))
         self._lock = RectificationFlow.lock(process.pk)
         try:
             self._lock.__enter__()
         except FlowLockFailed as exc:
             raise TicketStateConflict(_("其他用户正在处理该工单,请稍后再试。"),
                                       current_state=_current_state(self.ticket)) from exc
-        self.task = open_task(self.ticket)
-        if self.node and (self.task is None or self.task.flow_task.name != self.node):
-            state = _current_state(self.ticket)
-            self._lock.__exit__(None, None, None)
-            raise TicketStateConflict(current_state=state)
+        try:
+            self.task = open_task(self.ticket)
+            if self.node and (self.task is None or self.task.flow_task.name != self.node):
+                self._refuse()
+        except BaseException:
+            if not self._lock.__exit__(*sys.exc_info()):
+                raise
         return self
 
     def __exit__(self, *exc_info):
@@ -79,7 +94,7 @@ def open_ticket(*, reporter, **fields):
 
 
 def assign_ticket(*, ticket, actor, chief, due_at, instructions=""):
-    with _FlowStep(ticket, "assign") as step:
+    with _FlowStep(ticket, "assign", actor=actor, allowed=rules.may_assign) as step:
         ticket = ticket_services.ticket_assign(
             ticket=ticket, actor=actor, chief=chief, due_at=due_at, instructions=instructions
         )
@@ -88,7 +103,7 @@ def assign_ticket(*, ticket, actor, chief, due_at, instructions=""):
 
 
 def start_rectification(*, ticket, actor):
-    with _FlowStep(ticket, "rectify") as step:
+    with _FlowStep(ticket, "rectify", actor=actor, allowed=rules.may_rectify) as step:
         ticket = ticket_services.ticket_start(ticket=ticket, actor=actor)
         step.start()
     return ticket
@@ -96,7 +111,7 @@ def start_rectification(*, ticket, actor):
 
 def submit_rectification(*, ticket, actor, measures, after_photos=()):
     """Submit, storing any "after" photos given with the form in the same transaction."""
-    with _FlowStep(ticket, "rectify") as step:
+    with _FlowStep(ticket, "rectify", actor=actor, allowed=rules.may_rectify) as step:
         for upload in after_photos:
             ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="after")
         ticket = ticket_services.ticket_submit(ticket=ticket, actor=actor, measures=measures)
@@ -117,7 +132,7 @@ def _add_verification_photos(ticket, actor, photos):
 
 
 def verify_ticket(*, ticket, actor, comment="", photos=()):
-    with _FlowStep(ticket, "verify") as step:
+    with _FlowStep(ticket, "verify", actor=actor, allowed=rules.may_verify) as step:
         _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_verify(ticket=ticket, actor=actor, comment=comment)
         step.complete(actor)
@@ -125,7 +140,7 @@ def verify_ticket(*, ticket, actor, comment="", photos=()):
 
 
 def reject_ticket(*, ticket, actor, reason, photos=()):
-    with _FlowStep(ticket, "verify") as step:
+    with _FlowStep(ticket, "verify", actor=actor, allowed=rules.may_verify) as step:
         _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_reject(ticket=ticket, actor=actor, reason=reason)
         step.complete(actor)
@@ -133,14 +148,14 @@ def reject_ticket(*, ticket, actor, reason, photos=()):
 
 
 def close_ticket(*, ticket, actor, comment=""):
-    with _FlowStep(ticket, "close") as step:
+    with _FlowStep(ticket, "close", actor=actor, allowed=rules.may_close) as step:
         ticket = ticket_services.ticket_close(ticket=ticket, actor=actor, comment=comment)
         step.complete(actor)
     return ticket
 
 
 def cancel_ticket(*, ticket, actor, reason):
-    with _FlowStep(ticket, None) as step:
+    with _FlowStep(ticket, None, actor=actor, allowed=rules.may_cancel) as step:
         ticket = ticket_services.ticket_cancel(ticket=ticket, actor=actor, reason=reason)
         process = step.task.process if step.task else process_of(ticket)
         # Already inside the flow's lock and transaction; Flow.cancel re-enters the same row lock.
@@ -157,7 +172,7 @@ def reopen_ticket(*, ticket, actor, reason):
 
 def reassign_ticket(*, ticket, actor, chief, reason, due_at=None):
     """Hand the rectification to another chief; the open task moves to the new chief's inbox."""
-    with _FlowStep(ticket, "rectify") as step:
+    with _FlowStep(ticket, "rectify", actor=actor, allowed=rules.may_reassign) as step:
         ticket = ticket_services.ticket_reassign(
             ticket=ticket, actor=actor, chief=chief, reason=reason, due_at=due_at
         )
