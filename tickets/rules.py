@@ -120,4 +120,5 @@ def may_comment(ticket, user):
 
 
 def may_attach(ticket, user):
-    return is_office(user) or may_rectify(ticket, user) or ticket.reporter_id == getattr(user, "pk", None)
+    # Verifiers take the verification photos, so they attach as well as the office does.
+    return is_verifier(user) or may_rectify(ticket, user) or ticket.reporter_id == getattr(user, "pk", None)
