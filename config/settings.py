@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "tickets",
     "workflows",
+    "deadlines",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
