@@ -26,8 +26,6 @@ from types import SimpleNamespace
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-
 from patrols.services import patrol_record
 from tests.factories import AppointmentFactory, AreaFactory, SegmentFactory, UserFactory, png_upload
 from tickets import services
