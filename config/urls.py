@@ -8,6 +8,9 @@ urlpatterns = [
     path("open311/v2/", include("api.open311.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("notifications.urls")),
+    path("oversight/", include("oversight.urls")),
+    path("patrols/", include("patrols.urls")),
+    path("api/patrols/", include("patrols.api_urls")),
     path("", include("ops.urls")),
 ]
 
