@@ -25,8 +25,8 @@ def process_of(ticket):
     )
 
 
-def open_task(ticket):
-    """The one task that waits on this ticket, or None when the ticket is closed or cancelled."""
+def open_tasks_of(ticket):
+    """Every unfinished task on this ticket, across its runs, newest first (one at most when all is well)."""
     from .flows import RectificationFlow
 
     return (
@@ -37,8 +37,12 @@ def open_task(ticket):
         )
         .exclude(flow_task_type__in=["START", "END"])
         .order_by("-pk")
-        .first()
     )
+
+
+def open_task(ticket):
+    """The one task that waits on this ticket, or None when the ticket is closed or cancelled."""
+    return open_tasks_of(ticket).first()
 
 
 def ticket_of_task(task_pk):

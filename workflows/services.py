@@ -12,17 +12,17 @@ import sys
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from tickets import rules
 from tickets import services as ticket_services
 from tickets.errors import TicketPermissionDenied, TicketStateConflict
-from tickets.models import AttachmentKind, Ticket
+from tickets.models import AttachmentKind, Ticket, TicketState
 from tickets.services.attachments import store_attachment
 from tickets.services.transitions import locked_ticket
 
 from .flows import TASK_FOR_STATE, RectificationFlow
-from .selectors import open_task, process_of
+from .selectors import open_task, open_tasks_of, process_of
 
 
 def _current_state(ticket):
@@ -194,8 +194,44 @@ def add_attachment(*, ticket, actor, upload, kind):
     return ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind=kind)
 
 
+# Who an open task waits for: the responsible chief by name, the others by the role's permission.
+_TASK_PERMISSION = {"assign": "workflows.office_task", "verify": "workflows.verify_task",
+                    "close": "workflows.office_task"}
+_PROCESS_STATUS_FOR_STATE = {TicketState.CLOSED: PROCESS.DONE, TicketState.CANCELLED: PROCESS.CANCELED}
+
+
+def flow_disagreements(ticket):
+    """What is wrong between the ticket and its flow, in words; empty when they agree.
+
+    An open ticket has exactly one open task, in its latest run, of the node its state calls for, waiting
+    for the right person; a closed or cancelled one has none, and its latest run is done or cancelled.
+    """
+    problems = []
+    expected = TASK_FOR_STATE.get(ticket.state)
+    process = process_of(ticket)
+    if process is None:
+        return [f"no flow run for a ticket in state {ticket.state}"] if expected else []
+    tasks = list(open_tasks_of(ticket))
+    if process.status != _PROCESS_STATUS_FOR_STATE.get(ticket.state, PROCESS.NEW):
+        problems.append(f"latest run is {process.status} for a ticket in state {ticket.state}")
+    if expected is None:
+        problems += [f"open task {task.flow_task.name} on a {ticket.state} ticket" for task in tasks]
+        return problems
+    if len(tasks) != 1:
+        return [*problems, f"{len(tasks)} open tasks where one {expected} is due"]
+    task = tasks[0]
+    if task.process_id != process.pk:
+        problems.append("the open task is not in the latest run")
+    if task.flow_task.name != expected:
+        problems.append(f"open task is {task.flow_task.name}, state {ticket.state} calls for {expected}")
+    elif expected == "rectify":
+        if task.owner_id != ticket.responsible_chief_id:
+            problems.append(f"rectify task owned by {task.owner_id}, chief is {ticket.responsible_chief_id}")
+    elif task.owner_permission != _TASK_PERMISSION[expected]:
+        problems.append(f"{expected} task is for {task.owner_permission}, not {_TASK_PERMISSION[expected]}")
+    return problems
+
+
 def flow_agrees_with_ticket(ticket):
     """True when the ticket's open task is the one its state calls for (used by checks and tests)."""
-    task = open_task(ticket)
-    expected = TASK_FOR_STATE.get(ticket.state)
-    return (task.flow_task.name if task else None) == expected
+    return not flow_disagreements(ticket)
