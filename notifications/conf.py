@@ -1,6 +1,7 @@
 """Tunables, each overridable in settings; the defaults suit an office of a few hundred users."""
 
 import datetime as dt
+import os
 
 from django.conf import settings
 
@@ -45,8 +46,11 @@ def webhook_timeout():
 
 
 def queue():
-    """The Celery queue for delivery tasks; None is the default queue every worker reads."""
-    return _get("QUEUE", None)
+    """The Celery queue for delivery tasks; None is the default queue every worker reads.
+
+    Also read from the environment, so a worker started for a dedicated queue publishes its retries there.
+    """
+    return _get("QUEUE", None) or os.environ.get("NOTIFICATIONS_QUEUE") or None
 
 
 def digest_due_soon_days():
