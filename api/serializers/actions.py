@@ -45,3 +45,15 @@ class DeadlineIn(serializers.Serializer):
 
 class CommentIn(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
+
+
+class ExtensionRequestIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+    proposed_due_at = DeadlineField(help_text="申请的新期限")
+
+
+class ExtensionDecisionIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "批准"), ("refuse", "驳回")])
+    due_at = DeadlineField(required=False, allow_null=True, default=None, help_text="批准时可另定期限;缺省为申请的期限")
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="",
+                                    help_text="驳回时必填(理由)")

@@ -8,13 +8,17 @@ answers 403 whatever the ticket's state; the service checks again under the row 
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from deadlines import selectors as deadline_selectors
+from deadlines import services as deadline_services
 from tickets import rules
-from tickets.errors import TicketPermissionDenied
+from tickets.errors import TicketPermissionDenied, TicketStateConflict
 from tickets.models import TicketState
+from tickets.models.tickets import CLOCK_RUNNING_STATES
 from workflows import services
 
 from ..idempotency import idempotent
@@ -34,11 +38,21 @@ class Action:
     rule: Any
     states: frozenset | None  # None: any state
     call: Any
+    when: Any = None  # a further test for allowed_actions (e.g. a pending extension to decide)
 
 
-def _any(ticket, user):
-    return True
+def _decide_extension(ticket, actor, data):
+    pending = deadline_selectors.pending_extension(ticket)
+    if pending is None:
+        raise TicketStateConflict(_("该工单没有待审批的延期申请。"), current_state=ticket.state)
+    if data["decision"] == "approve":
+        return deadline_services.extension_approve(
+            request=pending, actor=actor, due_at=data.get("due_at"), comment=data.get("comment", "")
+        )
+    return deadline_services.extension_refuse(request=pending, actor=actor, reason=data.get("comment", ""))
 
+
+RUNNING = frozenset(CLOCK_RUNNING_STATES)
 
 ACTIONS = [
     Action("assign", "交办 / assign", inputs.AssignIn, rules.may_assign, frozenset({S.REPORTED}),
@@ -64,18 +78,34 @@ ACTIONS = [
            lambda t, u, d: services.change_deadline(ticket=t, actor=u, **d)),
     Action("comment", "备注 / comment", inputs.CommentIn, rules.may_comment, None,
            lambda t, u, d: services.comment_on_ticket(ticket=t, actor=u, **d)),
+    # Deadlines (deadlines.services): extension requests and pausing the clock.
+    Action("extension-request", "申请延期 / request an extension", inputs.ExtensionRequestIn, rules.may_rectify,
+           RUNNING, lambda t, u, d: deadline_services.extension_request(ticket=t, actor=u, **d),
+           lambda t: deadline_selectors.pending_extension(t) is None),
+    Action("extension-decide", "审批延期 / decide an extension", inputs.ExtensionDecisionIn,
+           rules.may_change_deadline, frozenset({S.ASSIGNED, S.RECTIFYING, S.SUBMITTED}), _decide_extension,
+           lambda t: deadline_selectors.pending_extension(t) is not None),
+    Action("suspend", "暂停计时 / suspend the clock", inputs.ReasonIn, rules.may_change_deadline, RUNNING,
+           lambda t, u, d: deadline_services.ticket_suspend(ticket=t, actor=u, **d),
+           lambda t: deadline_selectors.open_suspension(t) is None),
+    Action("resume", "恢复计时 / resume the clock", inputs.EmptyIn, rules.may_change_deadline, RUNNING,
+           lambda t, u, d: deadline_services.ticket_resume(ticket=t, actor=u),
+           lambda t: deadline_selectors.open_suspension(t) is not None),
 ]
 
 
 def allowed_actions(ticket, user):
     """What this user could do on the ticket now (for the app's buttons; the server decides again)."""
-    return [a.name for a in ACTIONS if (a.states is None or ticket.state in a.states) and a.rule(ticket, user)]
+    return [
+        a.name for a in ACTIONS
+        if (a.states is None or ticket.state in a.states) and a.rule(ticket, user) and (a.when is None or a.when(ticket))
+    ]
 
 
 def action_view(action):
     class TicketActionView(APIView):
         @extend_schema(
-            operation_id=f"tickets_{action.name}",
+            operation_id=f"tickets_{action.name.replace('-', '_')}",
             summary=action.summary,
             tags=["actions"],
             request=action.serializer,
@@ -88,8 +118,9 @@ def action_view(action):
                 raise TicketPermissionDenied()
             data = action.serializer(data=request.data)
             data.is_valid(raise_exception=True)
-            ticket = action.call(ticket, request.user, dict(data.validated_data))
+            action.call(ticket, request.user, dict(data.validated_data))
             return Response(detail_data(ticket, request))
 
-    TicketActionView.__name__ = TicketActionView.__qualname__ = f"Ticket{action.name.title()}View"
+    camel = "".join(part.title() for part in action.name.split("-"))
+    TicketActionView.__name__ = TicketActionView.__qualname__ = f"Ticket{camel}View"
     return TicketActionView.as_view()

@@ -80,7 +80,9 @@ class AttachmentUploadView(APIView):
             raise TicketPermissionDenied()
         data = AttachmentIn(data=request.data)
         data.is_valid(raise_exception=True)
-        attachment = services.add_attachment(ticket=ticket, actor=request.user, **data.validated_data)
+        attachment = services.add_attachment(
+            ticket=ticket, actor=request.user, upload=data.validated_data["file"], kind=data.validated_data["kind"]
+        )
         return Response(AttachmentOut(attachment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
