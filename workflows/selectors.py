@@ -63,7 +63,11 @@ def open_tasks_for(user):
     if rules.is_office(user):
         scope |= Q(owner__isnull=True, owner_permission="workflows.office_task")
     if rules.is_verifier(user):
-        scope |= Q(owner__isnull=True, owner_permission="workflows.verify_task")
+        # Nobody verifies their own rectification (rules.may_verify): such a task is not theirs to take.
+        own_work = Ticket.objects.filter(rectified_by=user).values("pk")
+        scope |= Q(owner__isnull=True, owner_permission="workflows.verify_task") & ~Q(
+            process__artifact_object_id__in=own_work
+        )
     return (
         RectificationFlow.task_class.objects.filter(scope, status__in=OPEN_TASK_STATUSES)
         .filter(process__artifact_content_type=_ticket_ct())
