@@ -157,8 +157,11 @@ def test_a_chief_cannot_verify_their_own_rectification(office, chief, segment):
 def test_a_chief_who_is_also_a_verifier_cannot_verify_their_own_rectification(office, segment):
     chief_verifier = AppointmentFactory(segment=segment, chief__roles=["chief", "verifier"]).chief
     ticket = flow_ticket_in_state(TicketState.SUBMITTED, office=office, chief=chief_verifier, segment=segment)
-    # The verify task is in their inbox through the verifier role, but they may not take it.
-    assert list(inbox_tickets(chief_verifier)) == [ticket]
+    # The verifier role does not bring their own rectification into their inbox.
+    elsewhere = AppointmentFactory()
+    other = flow_ticket_in_state(TicketState.SUBMITTED, office=office, chief=elsewhere.chief,
+                                 segment=elsewhere.segment)
+    assert list(inbox_tickets(chief_verifier)) == [other]
     refused(TicketPermissionDenied, ticket, services.verify_ticket, actor=chief_verifier,
             photos=[png_upload()])
     refused(TicketPermissionDenied, ticket, services.reject_ticket, actor=chief_verifier, reason="x")
