@@ -81,7 +81,7 @@ def compute_deadline(ticket, assigned_on, *, policy=None):
         else:
             day = start + dt.timedelta(days=policy.amount)
         day = _on_working_day(day, policy.on_non_working_day, calendar)
-    return Deadline(as_deadline(day), POLICY_PREFIX + policy.code, calendar.provisional)
+    return Deadline(as_deadline(day).astimezone(dt.UTC), POLICY_PREFIX + policy.code, calendar.provisional)
 
 
 def default_deadline(ticket, assigned_at=None):
@@ -92,7 +92,7 @@ def default_deadline(ticket, assigned_at=None):
 def resolve_deadline(*, ticket, due_at=None, assigned_at=None):
     """The date the office typed (rule "manual"), or the policy's when it left the field empty."""
     if due_at not in (None, ""):
-        return Deadline(as_deadline(due_at), RULE_MANUAL, False)
+        return Deadline(as_deadline(due_at).astimezone(dt.UTC), RULE_MANUAL, False)
     return default_deadline(ticket, assigned_at)
 
 

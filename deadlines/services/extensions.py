@@ -1,5 +1,7 @@
 """Extension requests: the chief asks with a reason and a date, the office approves or refuses."""
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ def extension_request(*, ticket, actor, reason, proposed_due_at):
             raise TicketPermissionDenied(_("只有责任河长可以申请延期。"))
         require_state(ticket, CLOCK_RUNNING_STATES)
         reason = require_text(reason, "reason", _("请填写延期理由。"))
-        proposed = as_deadline(proposed_due_at)
+        proposed = as_deadline(proposed_due_at).astimezone(dt.UTC)
         if proposed <= timezone.now() or (ticket.due_at and proposed <= ticket.due_at):
             raise TicketValidationError({"proposed_due_at": _("申请的期限须晚于现有期限和当前时间。")})
         if ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists():
@@ -52,7 +54,7 @@ def extension_approve(*, request, actor, due_at=None, comment=""):
             raise TicketPermissionDenied()
         request = _pending(request, ticket)
         require_state(ticket, DEADLINE_STATES)
-        new_due = as_deadline(due_at) if due_at not in (None, "") else request.proposed_due_at
+        new_due = as_deadline(due_at).astimezone(dt.UTC) if due_at not in (None, "") else request.proposed_due_at
         if new_due <= timezone.now():
             raise TicketValidationError({"due_at": _("整改期限须晚于当前时间。")})
         now, old_due = timezone.now(), ticket.due_at

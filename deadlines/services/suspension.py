@@ -49,7 +49,7 @@ def shift_by_working_days(due_at, days, calendar):
         return due_at
     local = timezone.localtime(due_at)
     day = calendar.add_working_days(local.date(), days)
-    return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)))
+    return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None))).astimezone(dt.UTC)
 
 
 def ticket_resume(*, ticket, actor):
