@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import importlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -7,7 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.celery import app as celery_app
-from notifications.models import WebhookEndpoint, WebhookKind
+from notifications.models import NotificationRule, WebhookEndpoint, WebhookKind
+
+
+def ensure_default_rules():
+    """The migration's rules; a transactional test elsewhere may have flushed them before ours runs."""
+    defaults = importlib.import_module("notifications.migrations.0002_default_rules").DEFAULT_RULES
+    for kind, recipient, note in defaults:
+        NotificationRule.objects.get_or_create(event_kind=kind, recipient=recipient, defaults={"note": note})
 
 
 @pytest.fixture(autouse=True)

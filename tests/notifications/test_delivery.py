@@ -1,14 +1,17 @@
 """Sending: claim, retry with backoff, at most once, the sweep, the office's resend."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from notifications import outbox, tasks
 from notifications.models import AreaWebhook, Delivery, DeliveryStatus, WebhookKind
 from tests.factories import ticket_in_state
+from tests.notifications.conftest import ensure_default_rules
 from tickets import services
 from tickets.models import TicketState
 
@@ -193,3 +196,29 @@ def test_the_office_resends_failed_and_unknown_rows(assigned, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.resend([delivery.pk]) == 0  # a sent row is not resent
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_tasks_racing_on_one_row_send_once(office, chief, segment, make_endpoint, webhook_server, monkeypatch):
+    ensure_default_rules()
+    monkeypatch.setattr(outbox, "_publish_one", lambda delivery_id: None)  # the racers below send it
+    AreaWebhook.objects.create(area=segment.area, endpoint=make_endpoint(WebhookKind.GENERIC))
+    ticket_in_state(TicketState.ASSIGNED, office=office, chief=chief, segment=segment)
+    robot = Delivery.objects.get(channel="webhook")
+    start, results = threading.Barrier(8), []
+
+    def run():
+        try:
+            start.wait()
+            results.append(outbox.deliver(robot.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["sent"] + ["skipped"] * 7
+    assert len(webhook_server.requests) == 1

@@ -5,7 +5,6 @@ test runs its own throwaway redis-server (the machine's shared Redis is never st
 """
 
 import datetime as dt
-import importlib
 import os
 import shutil
 import signal
@@ -23,8 +22,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from notifications import outbox, tasks
-from notifications.models import AreaWebhook, Delivery, DeliveryStatus, NotificationRule, WebhookKind
+from notifications.models import AreaWebhook, Delivery, DeliveryStatus, WebhookKind
 from tests.factories import AppointmentFactory, UserFactory, open_ticket
+from tests.notifications.conftest import ensure_default_rules
 from tickets import services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -142,8 +142,7 @@ def workers(tmp_path, queue):
 @pytest.fixture
 def people(db, webhook_server, make_endpoint):
     """Default rules (a flush by an earlier transactional test may have removed them), people and a group robot."""
-    for kind, recipient, note in importlib.import_module("notifications.migrations.0002_default_rules").DEFAULT_RULES:
-        NotificationRule.objects.get_or_create(event_kind=kind, recipient=recipient, defaults={"note": note})
+    ensure_default_rules()
     office = UserFactory(username="office", roles=["office"], email="office@example.cn")
     supervisor = UserFactory(username="supervisor", roles=["social_supervisor"])
     appointment = AppointmentFactory(chief__username="chief", chief__email="chief@example.cn")
