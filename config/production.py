@@ -215,4 +215,4 @@ def _apply_production(s):
     # Static files from the app itself (whitenoise), so no other web server is needed. collectstatic
     # writes hashed, compressed copies; pages link to those, and browsers may cache them for a year.
     _insert_after(s["MIDDLEWARE"], "django.middleware.security.SecurityMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware")
-    s["STORAGES"]["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    s["STORAGES"]["staticfiles"] = {"BACKEND": "ops.staticfiles.StaticFilesStorage"}

@@ -51,6 +51,17 @@ def on_task_success(sender=None, **kwargs):
             log.exception("could not record the run of %s", name)
 
 
+def on_beat_init(**kwargs):
+    """Send a heartbeat as soon as beat starts: a fresh deployment is ready in seconds, not at the
+    first 30-second tick."""
+    from .tasks import beat_heartbeat
+
+    try:
+        beat_heartbeat.delay()
+    except Exception:
+        log.exception("could not send the first beat heartbeat")
+
+
 def connect():
     from tickets.signals import event_recorded
 
@@ -58,3 +69,4 @@ def connect():
     celery_signals.before_task_publish.connect(on_before_task_publish, dispatch_uid="ops.request_id_out", weak=False)
     celery_signals.task_prerun.connect(on_task_prerun, dispatch_uid="ops.request_id_in", weak=False)
     celery_signals.task_success.connect(on_task_success, dispatch_uid="ops.periodic_seen", weak=False)
+    celery_signals.beat_init.connect(on_beat_init, dispatch_uid="ops.first_heartbeat", weak=False)

@@ -42,7 +42,7 @@ def test_production_settings_are_hardened():
     )
     assert values == (
         "False True True True 31536000 ['https://hezhang.example.gov.cn'] "
-        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "ops.staticfiles.StaticFilesStorage"
     )
 
 
