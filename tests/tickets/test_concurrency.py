@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import AppointmentFactory, UserFactory, open_ticket, ticket_in_state
 from tickets import services
@@ -105,7 +106,7 @@ def test_two_office_users_close_at_once(office, office2, chief, segment):
 
 def test_two_office_users_assign_to_different_chiefs_at_once(office, office2, chief, deputy, segment):
     ticket = open_ticket(reporter=office, segment=segment)
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = timezone.localdate() + dt.timedelta(days=10)
     outcomes = race(
         lambda: services.ticket_assign(ticket=ticket, actor=office, chief=chief, due_at=due),
         lambda: services.ticket_assign(ticket=ticket, actor=office2, chief=deputy, due_at=due),

@@ -7,6 +7,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import AppointmentFactory, UserFactory, open_ticket, png_upload, ticket_in_state
 from tickets import services
@@ -21,7 +22,7 @@ ALL_STATES = [S.REPORTED, S.ASSIGNED, S.RECTIFYING, S.SUBMITTED, S.VERIFIED, S.C
 
 
 def in_days(days):
-    return dt.date.today() + dt.timedelta(days=days)
+    return timezone.localdate() + dt.timedelta(days=days)
 
 
 @pytest.fixture
@@ -239,7 +240,7 @@ class TestAssignPreconditions:
 
     @pytest.mark.parametrize(("start", "end"), [(-400, -1), (5, None)])
     def test_the_appointment_must_be_current(self, make, people, segment, start, end):
-        today = dt.date.today()
+        today = timezone.localdate()
         appointment = AppointmentFactory(
             segment=segment, level=AreaLevel.COUNTY, start_date=today + dt.timedelta(days=start),
             end_date=None if end is None else today + dt.timedelta(days=end),

@@ -6,6 +6,7 @@ its own transaction), then plays a random list of (action, actor) pairs through 
 
 import datetime as dt
 
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -32,7 +33,7 @@ MOVES = {
 
 
 def due(days):
-    return dt.date.today() + dt.timedelta(days=days)
+    return timezone.localdate() + dt.timedelta(days=days)
 
 
 def _other_chief(ticket, p):
