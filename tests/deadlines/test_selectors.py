@@ -38,3 +38,16 @@ def test_the_bulletin_names_tickets_that_reached_level_two_that_month(clock, off
     run_sweep()
     assert list(selectors.bulletin_flagged(year=2026, month=11)) == [ticket]
     assert list(selectors.bulletin_flagged(year=2026, month=12)) == []
+
+
+def test_the_badge_shows_overdue_days_and_level(clock, office, chief, segment):
+    from django.template import Context, Template
+
+    assign(office=office, chief=chief, segment=segment, due_at=dt.date(2026, 11, 3))
+    clock.set(local(2026, 11, 5, 10))
+    row = selectors.annotate_overdue(Ticket.objects.all()).get()
+    html = Template("{% load deadlines_tags %}{% deadline_badge t %}").render(Context({"t": row}))
+    assert "逾期 2 天" in html
+    run_sweep()
+    row = selectors.annotate_overdue(Ticket.objects.all()).get()
+    assert "1 级督办" in Template("{% load deadlines_tags %}{% deadline_badge t %}").render(Context({"t": row}))
