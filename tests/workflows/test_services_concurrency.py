@@ -1,0 +1,152 @@
+"""Two users doing the same thing to one ticket at the same moment: one wins, the other gets a conflict.
+
+Needs PostgreSQL: the flow's lock is SELECT ... FOR UPDATE NOWAIT on the process row, retried; the loser
+must come out as TicketStateConflict (what the UI and API show), not FlowLockFailed or a database error.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory, flow_ticket_in_state, png_upload
+from tickets.errors import TicketError, TicketStateConflict
+from tickets.models import EventKind, Ticket, TicketState
+from workflows import services
+from workflows.selectors import open_task, process_of
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Every user fixture hashes a password; the production hasher would make up most of this file's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def race(*actions):
+    """Run the actions in threads released together; return each one's result or exception."""
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as exc:  # noqa: BLE001 - the test inspects whatever came out
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def one_winner(outcomes):
+    winners = [o for o in outcomes if isinstance(o, Ticket)]
+    losers = [o for o in outcomes if not isinstance(o, Ticket)]
+    assert len(winners) == 1, outcomes
+    # The loser is a conflict a user can read, nothing lower-level.
+    assert all(type(o) is TicketStateConflict for o in losers), [repr(o) for o in losers]
+    return winners[0], losers
+
+
+def events(ticket, kind):
+    return ticket.events.filter(kind=kind).count()
+
+
+def test_two_office_users_closing_at_once(office, verifier, chief, segment):
+    office2 = UserFactory(username="office2", roles=["office"])
+    ticket = flow_ticket_in_state(TicketState.VERIFIED, office=office, chief=chief, segment=segment,
+                                  verifier=verifier)
+
+    outcomes = race(
+        lambda: services.close_ticket(ticket=ticket, actor=office, comment="销号"),
+        lambda: services.close_ticket(ticket=ticket, actor=office2, comment="销号"),
+    )
+    winner, (loser,) = one_winner(outcomes)
+    assert loser.current_state == TicketState.CLOSED
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.CLOSED
+    assert events(ticket, EventKind.CLOSED) == 1
+    assert open_task(ticket) is None
+    assert process_of(ticket).status == "DONE"
+    assert services.flow_disagreements(ticket) == []
+
+
+def test_verify_and_reject_at_once(office, verifier, chief, segment):
+    verifier2 = UserFactory(username="verifier2", roles=["verifier"])
+    ticket = flow_ticket_in_state(TicketState.SUBMITTED, office=office, chief=chief, segment=segment)
+
+    outcomes = race(
+        lambda: services.verify_ticket(ticket=ticket, actor=verifier, photos=[png_upload("ok.png")]),
+        lambda: services.reject_ticket(ticket=ticket, actor=verifier2, reason="仍有垃圾",
+                                       photos=[png_upload("bad.png")]),
+    )
+    winner, (loser,) = one_winner(outcomes)
+    ticket.refresh_from_db()
+    assert loser.current_state == ticket.state
+    assert ticket.state in (TicketState.VERIFIED, TicketState.RECTIFYING)
+    assert events(ticket, EventKind.VERIFIED) + events(ticket, EventKind.REJECTED) == 1
+    # Only the winner's photo was kept: the loser's transaction was rolled back whole.
+    assert ticket.attachments.filter(kind="verification").count() == 1
+    expected_node = "close" if ticket.state == TicketState.VERIFIED else "rectify"
+    assert open_task(ticket).flow_task.name == expected_node
+    assert services.flow_disagreements(ticket) == []
+
+
+def test_the_chief_submitting_twice_at_once(office, chief, segment):
+    ticket = flow_ticket_in_state(TicketState.RECTIFYING, office=office, chief=chief, segment=segment)
+
+    def submit(name):
+        return lambda: services.submit_rectification(
+            ticket=ticket, actor=chief, measures="已清理", after_photos=[png_upload(name)]
+        )
+
+    winner, (loser,) = one_winner(race(submit("a.png"), submit("b.png")))
+    ticket.refresh_from_db()
+    assert loser.current_state == TicketState.SUBMITTED
+    assert events(ticket, EventKind.SUBMITTED) == 1
+    assert ticket.attachments.filter(kind="after").count() == 1
+    assert services.flow_disagreements(ticket) == []
+
+
+def test_cancel_racing_assign(office, chief, segment):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    office2 = UserFactory(username="office2", roles=["office"])
+    ticket = flow_ticket_in_state(TicketState.REPORTED, office=office, chief=chief, segment=segment)
+    due = timezone.localdate() + dt.timedelta(days=10)
+
+    outcomes = race(
+        lambda: services.assign_ticket(ticket=ticket, actor=office, chief=chief, due_at=due),
+        lambda: services.cancel_ticket(ticket=ticket, actor=office2, reason="重复上报"),
+    )
+    # Both orders are legal (cancel is allowed from assigned too): either both succeed one after the
+    # other, or the assign loses to an earlier cancel. Never a half-done mix.
+    assert not any(isinstance(o, Exception) and not isinstance(o, TicketError) for o in outcomes), outcomes
+    ticket.refresh_from_db()
+    assert services.flow_disagreements(ticket) == []
+    assert events(ticket, EventKind.CANCELLED) == 1
+    assert ticket.state == TicketState.CANCELLED
+
+
+def test_many_office_users_closing_at_once(office, verifier, chief, segment):
+    """More contenders than the lock's retries would ever need: still one winner, the rest conflicts."""
+    others = [UserFactory(username=f"office{n}", roles=["office"]) for n in range(2, 6)]
+    ticket = flow_ticket_in_state(TicketState.VERIFIED, office=office, chief=chief, segment=segment,
+                                  verifier=verifier)
+    outcomes = race(*[
+        (lambda user=user: services.close_ticket(ticket=ticket, actor=user)) for user in [office, *others]
+    ])
+    one_winner(outcomes)
+    ticket.refresh_from_db()
+    assert events(ticket, EventKind.CLOSED) == 1
+    assert services.flow_disagreements(ticket) == []
