@@ -64,3 +64,8 @@ def site_url():
 def ticket_path(number):
     # The ticket page the UI serves; kept as a path so the in-app centre links stay on the same host.
     return f"/tickets/{number}/"
+
+
+def ticket_list_path():
+    # The UI's ticket list, where a digest's reader sees all their tickets.
+    return "/tickets/"

@@ -78,7 +78,8 @@ def write_digest(*, chief, sections, today, now):
 
     inapp = message("inapp")
     notification = Notification.objects.create(
-        recipient=chief, kind="digest", digest_date=today, title=inapp.title, body=inapp.body, created_at=now,
+        recipient=chief, kind="digest", digest_date=today, title=inapp.title, body=inapp.body,
+        link=conf.ticket_list_path(), created_at=now,
     )
     targets = []
     if preference.email_enabled and preference.email_address:
@@ -90,7 +91,8 @@ def write_digest(*, chief, sections, today, now):
     for channel, fields in targets:
         text = message(channel)
         ids.append(Delivery.objects.create(
-            notification=notification, subject=text.title, body=text.body, status=DeliveryStatus.PENDING,
+            notification=notification, subject=text.title, body=text.body, link=conf.site_url() + notification.link,
+            status=DeliveryStatus.PENDING,
             next_attempt_at=now + conf.sweep_grace(), created_at=now, updated_at=now, **fields,
         ).pk)
     return ids

@@ -57,6 +57,7 @@ def test_each_chief_gets_one_digest_listing_what_needs_doing(
     digest = Notification.objects.get(kind="digest")
     assert digest.recipient == chief
     assert digest.digest_date == timezone.localdate(two_days_later)
+    assert digest.link == "/tickets/"
     assert digest.title == "【每日待办】逾期 1 件,被退回 1 件,即将到期 1 件"
     (message,) = mail.outbox
     assert message.subject == digest.title
