@@ -11,6 +11,7 @@ schedule is entered.
 import datetime as dt
 
 import chinese_calendar
+from django.utils import timezone
 
 from .models import CalendarDay, CalendarYear
 
@@ -86,6 +87,19 @@ class WorkingCalendar:
             count += self.is_working_day(day)
             day += dt.timedelta(days=1)
         return count
+
+
+def office_tz():
+    """Days are the office's days (settings.TIME_ZONE), whatever time zone a request has activated."""
+    return timezone.get_default_timezone()
+
+
+def office_date(moment):
+    return timezone.localtime(moment, office_tz()).date()
+
+
+def office_moment(day, time):
+    return timezone.make_aware(dt.datetime.combine(day, time), office_tz())
 
 
 def is_working_day(day):

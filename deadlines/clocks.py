@@ -58,7 +58,11 @@ def clock_on_event(event):
     if event.kind not in CLOCK_EVENTS:
         return None
     ticket, at = event.ticket, event.created_at
-    clock, _created = TicketClock.objects.get_or_create(ticket_id=ticket.pk)
+    clock = TicketClock.objects.filter(ticket_id=ticket.pk).first()
+    if clock is None:
+        if ticket.due_at is None:
+            return None  # never assigned (cancelled from the inbox): nothing to keep time for
+        clock = TicketClock(ticket_id=ticket.pk)
     if event.kind == EventKind.REOPENED:
         # A new run of the flow: the old run's missed deadline is history, the office sets a new one.
         _new_deadline(clock, ticket, event)

@@ -16,7 +16,7 @@ from tickets.errors import TicketValidationError
 from tickets.models.tickets import DEADLINE_RULE_MANUAL
 from tickets.services.transitions import as_deadline
 
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, office_date
 from .models import CountFrom, DeadlinePolicy, NonWorkingDayRule, Unit
 
 RULE_MANUAL = DEADLINE_RULE_MANUAL
@@ -86,7 +86,7 @@ def compute_deadline(ticket, assigned_on, *, policy=None):
 
 def default_deadline(ticket, assigned_at=None):
     """The policy's deadline for a ticket assigned at ``assigned_at`` (default: now)."""
-    return compute_deadline(ticket, timezone.localdate(assigned_at or timezone.now()))
+    return compute_deadline(ticket, office_date(assigned_at or timezone.now()))
 
 
 def resolve_deadline(*, ticket, due_at=None, assigned_at=None):

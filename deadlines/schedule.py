@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from .calendar import office_moment, office_tz
 from .models import AlertKind, EscalationStep, FiredAlert, ReminderStep
 
 
@@ -45,11 +46,11 @@ def planned_steps(due_at, ladder, calendar):
     moment the deadline passes, each later level that many working days after the due date, at the
     deadline's time of day.
     """
-    local_due = timezone.localtime(due_at)
+    local_due = timezone.localtime(due_at, office_tz())
     steps = []
     for days in ladder.reminder_days:
         day = calendar.subtract_working_days(local_due.date(), days)
-        at = timezone.make_aware(dt.datetime.combine(day, reminder_time()))
+        at = office_moment(day, reminder_time())
         if at < due_at:
             steps.append(Step(AlertKind.REMINDER, days, at))
     for level, config in ladder.levels.items():
@@ -57,7 +58,7 @@ def planned_steps(due_at, ladder, calendar):
             at = due_at
         else:
             day = calendar.add_working_days(local_due.date(), config.working_days_after)
-            at = timezone.make_aware(dt.datetime.combine(day, local_due.time()))
+            at = office_moment(day, local_due.time())
         steps.append(Step(AlertKind.ESCALATION, level, at))
     return sorted(steps, key=lambda s: (s.at, s.kind != AlertKind.REMINDER, s.step))
 

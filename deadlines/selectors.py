@@ -27,7 +27,7 @@ from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.models.tickets import CLOCK_RUNNING_STATES
 from tickets.services.transitions import DEADLINE_STATES
 
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, office_date
 from .models import ExtensionRequest, ExtensionStatus, Suspension, TicketClock
 
 
@@ -109,7 +109,7 @@ def provisional_summary():
     """What to warn the office about: how many open deadlines are provisional, and the years to enter."""
     calendar = WorkingCalendar()
     years = sorted({d.year for d in provisional_tickets().datetimes("due_at", "day")})
-    this_year = timezone.localdate().year
+    this_year = office_date(timezone.now()).year
     missing = [year for year in sorted({*years, this_year}) if not calendar.is_covered(year)]
     return {"count": provisional_tickets().count(), "years": missing}
 

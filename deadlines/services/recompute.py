@@ -9,14 +9,13 @@ the ladder moves with it; if only the mark goes, the event records that too.
 
 import logging
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.models import EventKind, Ticket
 from tickets.services import record_event
 from tickets.services.transitions import DEADLINE_STATES, locked_ticket
 
-from ..calendar import WorkingCalendar
+from ..calendar import WorkingCalendar, office_date
 from ..models import Suspension, TicketClock, Unit
 from ..policies import compute_deadline, policy_from_rule
 from .suspension import paused_working_days, shift_by_working_days
@@ -29,7 +28,7 @@ def _recount(ticket, clock):
     calendar = WorkingCalendar()
     policy = policy_from_rule(ticket.deadline_rule)
     if policy is not None and policy.unit != Unit.STATED and ticket.assigned_at:
-        deadline = compute_deadline(ticket, timezone.localdate(ticket.assigned_at), policy=policy)
+        deadline = compute_deadline(ticket, office_date(ticket.assigned_at), policy=policy)
         base, provisional = deadline.due_at, deadline.provisional
     elif clock.base_due_at:
         base, provisional = clock.base_due_at, False

@@ -17,7 +17,7 @@ from tickets.models.tickets import CLOCK_RUNNING_STATES
 from tickets.services import record_event
 from tickets.services.transitions import locked_ticket
 
-from ..calendar import WorkingCalendar
+from ..calendar import WorkingCalendar, office_date, office_moment, office_tz
 from ..models import Suspension, TicketClock
 from ._common import require_state, require_text
 
@@ -40,16 +40,15 @@ def ticket_suspend(*, ticket, actor, reason):
 
 def paused_working_days(start, end, base_set_at, calendar):
     start = max(start, base_set_at) if base_set_at else start
-    return calendar.working_days_between(timezone.localdate(start), timezone.localdate(end))
+    return calendar.working_days_between(office_date(start), office_date(end))
 
 
 def shift_by_working_days(due_at, days, calendar):
     """The deadline moved ``days`` working days later, at the same time of day."""
     if not days:
         return due_at
-    local = timezone.localtime(due_at)
-    day = calendar.add_working_days(local.date(), days)
-    return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None))).astimezone(dt.UTC)
+    local = timezone.localtime(due_at, office_tz())
+    return office_moment(calendar.add_working_days(local.date(), days), local.time()).astimezone(dt.UTC)
 
 
 def ticket_resume(*, ticket, actor):

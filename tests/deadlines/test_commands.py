@@ -40,3 +40,14 @@ def test_one_sweep_by_hand(clock, office, chief, segment):
     assert TicketEvent.objects.filter(ticket=ticket, kind="escalated").count() == 1
     call_command("run_deadline_sweep", stdout=StringIO())
     assert TicketEvent.objects.filter(ticket=ticket, kind="escalated").count() == 1
+
+
+def test_the_ticker_sweeps_and_stops_with_its_parent(clock, office, chief, segment, monkeypatch):
+    ticket = assign(office=office, chief=chief, segment=segment, due_at=dt.date(2026, 11, 3))
+    clock.set(local(2026, 11, 4, 9))
+    # The parent is there for the first look, gone by the second (runserver ended).
+    parents = iter([4242, 4242, 1])
+    monkeypatch.setattr("os.getppid", lambda: next(parents, 1))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    call_command("run_ticker", "--exit-with-parent", stdout=StringIO())
+    assert TicketEvent.objects.filter(ticket=ticket, kind="escalated").count() == 1
