@@ -4,6 +4,10 @@ import pytest
 
 from tests.factories import AppointmentFactory, SegmentFactory, UserFactory
 
+# The browser tests drive Debian's Chromium (installed by .ci/run).
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres/redis skip, with the reason, where those services are not configured."""
@@ -11,11 +15,16 @@ def pytest_collection_modifyitems(config, items):
 
     no_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
     no_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://...")
+    no_browser = pytest.mark.skip(
+        reason=f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver"
+    )
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(no_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(no_redis)
+        if "browser" in item.keywords and not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+            item.add_marker(no_browser)
 
 
 @pytest.fixture(autouse=True)

@@ -55,7 +55,7 @@ def people(office, verifier, supervisor, chief, other_chief, segment):
 EXPECTED = {
     TicketState.REPORTED: {
         "office": {"assign", "cancel", "attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"comment"},
         "township": {"comment"},
@@ -63,7 +63,7 @@ EXPECTED = {
     },
     TicketState.ASSIGNED: {
         "office": {"reassign", "deadline", "cancel", "attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"start", "attach", "comment"},
         "township": {"comment"},
@@ -71,7 +71,7 @@ EXPECTED = {
     },
     TicketState.RECTIFYING: {
         "office": {"reassign", "deadline", "attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"submit", "attach", "comment"},
         "township": {"comment"},
@@ -79,7 +79,7 @@ EXPECTED = {
     },
     TicketState.SUBMITTED: {
         "office": {"verify", "reject", "deadline", "attach", "comment"},
-        "verifier": {"verify", "reject", "comment"},
+        "verifier": {"verify", "reject", "attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"attach", "comment"},
         "township": {"comment"},
@@ -87,7 +87,7 @@ EXPECTED = {
     },
     TicketState.VERIFIED: {
         "office": {"close", "attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"attach", "comment"},
         "township": {"comment"},
@@ -95,7 +95,7 @@ EXPECTED = {
     },
     TicketState.CLOSED: {
         "office": {"reopen", "attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"attach", "comment"},
         "township": {"comment"},
@@ -103,7 +103,7 @@ EXPECTED = {
     },
     TicketState.CANCELLED: {
         "office": {"attach", "comment"},
-        "verifier": {"comment"},
+        "verifier": {"attach", "comment"},
         "supervisor": {"attach", "comment"},
         "chief": {"comment"},
         "township": {"comment"},

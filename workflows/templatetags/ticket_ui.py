@@ -42,7 +42,7 @@ def main_menu(context):
     if rules.may_open(user):
         items.append(("tickets:open", "add_circle", _("上报问题")))
     # The notification centre is its own app; it gets a menu entry once it is mounted.
-    items.append(("notifications:index", "notifications", _("通知中心")))
+    items.append(("notifications:list", "notifications", _("通知中心")))
     if user.is_staff:
         items.append(("admin:index", "admin_panel_settings", _("后台管理")))
     match = request.resolver_match
@@ -168,7 +168,12 @@ def _format_value(key, value):
 @register.filter
 def event_details(event):
     """[(label, value)] of what the event's payload says, for the timeline."""
-    payload = event.payload or {}
+    payload = dict(event.payload or {})
+    people = getattr(event, "people", {})
+    # Names from the user rows (loaded by the view) rather than the login recorded in the payload.
+    for name_key, id_key in (("chief_name", "chief"), ("to_chief_name", "to_chief")):
+        if payload.get(id_key) in people:
+            payload[name_key] = people[payload[id_key]]
     return [
         (label, _format_value(key, payload[key]))
         for key, label in PAYLOAD_LABELS

@@ -1,20 +1,18 @@
 """What the UI views share: finding a ticket the viewer may see, and the overdue flag."""
 
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404
 
+from deadlines.selectors import annotate_overdue as _annotate_overdue
 from tickets.selectors import ticket_list
-
-from ..filters import overdue_q
 
 
 def annotate_overdue(queryset):
-    """Adds ``is_overdue`` to each ticket.
+    """Adds ``is_overdue`` and ``overdue_days`` to each ticket, in SQL (no query per row).
 
-    The one place the UI decides "late": switch to deadlines.selectors.annotate_overdue here
-    once the deadlines app (working-day calendar, suspensions) provides it.
+    The one place the UI decides "late": the deadlines app's rule (working-day deadlines,
+    a paused clock is not late).
     """
-    return queryset.annotate(is_overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
+    return _annotate_overdue(queryset)
 
 
 def visible_ticket_or_404(user, number):

@@ -1,5 +1,6 @@
 """The ticket page: every field, photos, the flow chart, the audit trail, and the viewer's buttons."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
@@ -25,6 +26,21 @@ def flow_chart_svg(process):
     return mark_safe(chart.grid_to_svg(grid))  # noqa: S308
 
 
+# Payload keys that hold a user id; the timeline shows the person's name as it is now.
+PEOPLE_KEYS = ("chief", "to_chief", "from_chief")
+
+
+def with_people(events):
+    """Attach ``people`` {user id: name} to each event, loaded in one query for the whole trail."""
+    ids = {e.payload.get(key) for e in events for key in PEOPLE_KEYS if isinstance(e.payload, dict)}
+    ids.discard(None)
+    users = get_user_model().objects.filter(pk__in=ids) if ids else []
+    people = {user.pk: user.get_full_name() or user.get_username() for user in users}
+    for event in events:
+        event.people = people
+    return events
+
+
 class TicketDetailView(LoginRequiredMixin, TemplateView):
     template_name = "workflows/ticket_detail.html"
 
@@ -41,7 +57,7 @@ class TicketDetailView(LoginRequiredMixin, TemplateView):
             ticket=ticket,
             photos=photos,
             documents=[a for a in attachments if not (a.kind in PHOTO_KINDS and a.is_image)],
-            events=ticket_history(ticket=ticket),
+            events=with_people(ticket_history(ticket=ticket)),
             actions=available_actions(ticket, user, task=task),
             task=task,
             chart_svg=flow_chart_svg(process_of(ticket)),
