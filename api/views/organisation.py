@@ -50,10 +50,10 @@ class SegmentDetail(generics.RetrieveAPIView):
 
 def chiefs_in_office():
     current = ChiefAppointment.objects.filter(end_date__isnull=True).select_related("segment")
+    # A subquery, not a join: "appointments__end_date__isnull" would also match users with no appointment.
     return (
         get_user_model()
-        .objects.filter(is_active=True, appointments__end_date__isnull=True)
-        .distinct()
+        .objects.filter(is_active=True, pk__in=ChiefAppointment.objects.filter(end_date__isnull=True).values("chief"))
         .order_by("id")
         .prefetch_related(Prefetch("appointments", queryset=current, to_attr="current_appointments"))
     )

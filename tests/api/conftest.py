@@ -52,6 +52,16 @@ def client_for(user):
 @pytest.fixture(autouse=True)
 def _api_urls(settings):
     settings.ROOT_URLCONF = "tests.api.urls"
+    # The factories set a password per user: the production hasher would make each one take a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def steady_token_clock(monkeypatch):
+    """A token's last-used time is written at most once a minute; keep that write out of query counts."""
+    import api.auth
+
+    monkeypatch.setattr(api.auth, "LAST_USED_RESOLUTION", dt.timedelta(days=365))
 
 
 @pytest.fixture

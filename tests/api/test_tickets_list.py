@@ -150,7 +150,8 @@ def _count(client, url):
 
 @pytest.mark.parametrize("url", ["/api/tickets/?page_size=100", "/api/me/tasks/?page_size=100"])
 def test_list_costs_the_same_at_10_and_100_tickets(url, make_ticket, segment, office, chief, api_for,
-                                                   django_assert_num_queries):
+                                                   django_assert_num_queries,
+                                                   steady_token_clock):
     from tests.factories import AppointmentFactory
 
     # Two chiefs, so rows differ in what they load.
