@@ -145,8 +145,8 @@ class Open311RequestOut(serializers.Serializer):
 
 class Open311RequestCreatedOut(serializers.Serializer):
     service_request_id = serializers.CharField()
-    service_notice = serializers.CharField(allow_null=True)
-    account_id = serializers.CharField(allow_null=True)
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(required=False)
 
 
 class Open311TokenOut(serializers.Serializer):

@@ -245,8 +245,10 @@ class RequestListView(Open311View):
             address=address[:200],
         )
         notice = _("已受理,由河长制办公室分派处理。")
-        return Response([{"service_request_id": ticket.number, "service_notice": notice,
-                          "account_id": fields.get("account_id") or None}])
+        created = {"service_request_id": ticket.number, "service_notice": notice}
+        if fields.get("account_id"):
+            created["account_id"] = fields["account_id"]
+        return Response([created])
 
     def _segment(self, request):
         """attribute[segment] if the client chose one, else the configured segment for the office to triage."""
