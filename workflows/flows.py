@@ -6,9 +6,15 @@ workflows.services complete a task and call the ticket service in one
 transaction, under this flow's lock, so the two always agree.
 """
 
+import random
+import time
+from contextlib import contextmanager
+
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from tickets.models import TicketState
 
@@ -16,9 +22,37 @@ from .models import RectificationProcess
 from .task_redirect import TaskRedirectView
 
 
+class SavepointSelectForUpdateLock(lock.SelectForUpdateLock):
+    """viewflow's select_for_update_lock (NOWAIT on the process row, retried with the same backoff), with
+    each attempt in its own savepoint.
+
+    viewflow catches the refused NOWAIT inside the block that issued it. Outermost, the aborted
+    transaction is quietly rolled back and the retry works; inside a caller's transaction (the API's
+    idempotent requests) that block is a savepoint whose release fails, and the loser of a race got
+    "current transaction is aborted" (a 500) instead of waiting its turn and finding a conflict.
+    """
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        rows = flow_class.process_class._default_manager.filter(pk=process_pk)
+        for attempt in range(self.attempts):
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        rows.select_for_update(nowait=self.nowait).exists()
+                except DatabaseError:
+                    pass
+                else:
+                    yield
+                    return
+            if attempt == self.attempts - 1:
+                raise FlowLockFailed(f"Lock failed for {flow_class}")
+            time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)
+
+
 class RectificationFlow(flow.Flow):
     process_class = RectificationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = SavepointSelectForUpdateLock()
     process_title = _("问题整改")
     process_description = _("上报 → 交办 → 整改 → 核查 → 销号")
 
