@@ -150,3 +150,25 @@ def test_many_office_users_closing_at_once(office, verifier, chief, segment):
     ticket.refresh_from_db()
     assert events(ticket, EventKind.CLOSED) == 1
     assert services.flow_disagreements(ticket) == []
+
+
+def test_racing_inside_a_callers_transaction(office, verifier, chief, segment):
+    """The API runs a request with an Idempotency-Key inside its own transaction: the flow's lock is then a
+    savepoint, and a refused NOWAIT must still end as a conflict, not as an aborted transaction."""
+    from django.db import transaction
+
+    office2 = UserFactory(username="office2", roles=["office"])
+    ticket = flow_ticket_in_state(TicketState.VERIFIED, office=office, chief=chief, segment=segment,
+                                  verifier=verifier)
+
+    def close_as(user):
+        def run():
+            with transaction.atomic():
+                return services.close_ticket(ticket=ticket, actor=user)
+        return run
+
+    winner, (loser,) = one_winner(race(close_as(office), close_as(office2)))
+    assert loser.current_state == TicketState.CLOSED
+    ticket.refresh_from_db()
+    assert events(ticket, EventKind.CLOSED) == 1
+    assert services.flow_disagreements(ticket) == []
