@@ -4,15 +4,18 @@ Needs PostgreSQL: the flow's lock is SELECT ... FOR UPDATE NOWAIT on the process
 must come out as TicketStateConflict (what the UI and API show), not FlowLockFailed or a database error.
 """
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import UserFactory, flow_ticket_in_state, png_upload
 from tickets.errors import TicketError, TicketStateConflict
 from tickets.models import EventKind, Ticket, TicketState
 from workflows import services
+from workflows.flows import RectificationFlow
 from workflows.selectors import open_task, process_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -117,10 +120,6 @@ def test_the_chief_submitting_twice_at_once(office, chief, segment):
 
 
 def test_cancel_racing_assign(office, chief, segment):
-    import datetime as dt
-
-    from django.utils import timezone
-
     office2 = UserFactory(username="office2", roles=["office"])
     ticket = flow_ticket_in_state(TicketState.REPORTED, office=office, chief=chief, segment=segment)
     due = timezone.localdate() + dt.timedelta(days=10)
@@ -171,4 +170,20 @@ def test_racing_inside_a_callers_transaction(office, verifier, chief, segment):
     assert loser.current_state == TicketState.CLOSED
     ticket.refresh_from_db()
     assert events(ticket, EventKind.CLOSED) == 1
+    assert services.flow_disagreements(ticket) == []
+
+
+def test_two_office_users_reopening_at_once_start_one_new_run(office, verifier, chief, segment):
+    office2 = UserFactory(username="office2", roles=["office"])
+    ticket = flow_ticket_in_state(TicketState.CLOSED, office=office, chief=chief, segment=segment,
+                                  verifier=verifier)
+    outcomes = race(
+        lambda: services.reopen_ticket(ticket=ticket, actor=office, reason="群众再次反映"),
+        lambda: services.reopen_ticket(ticket=ticket, actor=office2, reason="群众再次反映"),
+    )
+    winner, (loser,) = one_winner(outcomes)
+    assert loser.current_state == TicketState.RECTIFYING
+    ticket.refresh_from_db()
+    assert events(ticket, EventKind.REOPENED) == 1
+    assert RectificationFlow.process_class.objects.filter(artifact_object_id=ticket.pk).count() == 2
     assert services.flow_disagreements(ticket) == []
