@@ -14,7 +14,12 @@ FINISHED_STATES = [TicketState.CLOSED, TicketState.CANCELLED]
 
 
 def _overdue_q(now):
-    # The same reading of "late" as the ticket list: the chief still has to act and the deadline passed.
+    """The deadlines app's reading of "late" (it leaves out suspended tickets) when it is installed;
+    otherwise the ticket list's: the chief still has to act and the deadline has passed."""
+    if apps.is_installed("deadlines"):
+        from deadlines.selectors import overdue_q
+
+        return overdue_q(now)
     return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
 
 

@@ -145,3 +145,24 @@ def test_csp_reports_are_logged(client, caplog):
     response = client.post("/csp-report/", json.dumps(report), content_type="application/csp-report")
     assert response.status_code == 204
     assert caplog.records[-1].csp_report["violated-directive"] == "script-src"
+
+
+@pytest.mark.django_db
+def test_a_task_that_beat_scheduled_records_when_it_last_ran():
+    from ops.models import Heartbeat
+
+    class Sweep:
+        name = "deadlines.sweep"
+
+        class request:  # noqa: N801 - mimics celery's Task.request; beat adds this header
+            periodic_task_name = "deadlines.sweep"
+
+    class Delivery:
+        name = "notifications.tasks.deliver"
+
+        class request:  # noqa: N801 - sent by the app, not by beat
+            pass
+
+    signals.on_task_success(sender=Sweep)
+    signals.on_task_success(sender=Delivery)
+    assert list(Heartbeat.objects.values_list("name", flat=True)) == ["deadlines.sweep"]
