@@ -53,6 +53,12 @@ PEOPLE = [
 APPOINTED_ON = dt.date(2022, 1, 1)
 
 
+def _latest(today, month, day):
+    """The last such date not after today: the summary's March and July letters, this year or last."""
+    this_year = dt.date(today.year, month, day)
+    return this_year if this_year <= today else dt.date(today.year - 1, month, day)
+
+
 class Command(BaseCommand):
     help = "Load the demo organisation (one township, 6 villages, 5 rivers) and tickets. Safe to re-run."
 
@@ -126,7 +132,7 @@ class Command(BaseCommand):
         # March: the city procuratorate's advice on garbage dumped in the river, rectified and closed.
         t = open_once(
             "某检行建〔2026〕3号", reporter=office, segment=segments["S2"], source="procuratorate_advice",
-            category="illegal_dumping", severity="serious", received_on=dt.date(today.year, 3, 20),
+            category="illegal_dumping", severity="serious", received_on=_latest(today, 3, 20),
             description="检察建议:沙河东关村段河道内乱堆生活垃圾、建筑垃圾,要求限期清理。",
             address="东关村桥下游 200 米", attachments=[(photo("before.png"), AttachmentKind.BEFORE)],
         )
@@ -143,7 +149,7 @@ class Command(BaseCommand):
         # July: the provincial office's supervision notice, rectified and waiting for verification.
         t = open_once(
             "省河长办督〔2026〕17号", reporter=office, segment=segments["S3"], source="provincial_notice",
-            category="illegal_construction", severity="major", received_on=dt.date(today.year, 7, 3),
+            category="illegal_construction", severity="major", received_on=_latest(today, 7, 3),
             description="省河长办督办:清水河西关村段河道管理范围内违建彩钢房一处。",
         )
         if t:
