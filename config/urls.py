@@ -4,13 +4,14 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before "api/": the API answers anything else under /api/ with its own 404.
+    path("api/patrols/", include("patrols.api_urls")),
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("notifications.urls")),
     path("oversight/", include("oversight.urls")),
     path("patrols/", include("patrols.urls")),
-    path("api/patrols/", include("patrols.api_urls")),
     path("", include("ops.urls")),
 ]
 

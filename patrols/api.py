@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tickets.models import Category, Segment, Severity
 
+from .models import Patrol
 from .selectors import patrols_visible_to
 from .services import patrol_record
 
@@ -28,6 +29,7 @@ except ImportError:  # pragma: no cover
         return handler
 
 
+@extend_schema_field({"type": "array", "items": {"type": "object"}})
 class JSONValueField(serializers.Field):
     """A list given as JSON in a JSON body, or as a JSON string in a multipart form."""
 
@@ -88,12 +90,15 @@ class PatrolOutput(serializers.Serializer):
     photos = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.IntegerField())
     def get_track_points(self, patrol):
         return len(patrol.track)
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_photos(self, patrol):
         return [photo.original_name for photo in patrol.photos.all()]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text=_("发现问题所开工单的编号")))
     def get_findings(self, patrol):
         return [finding.ticket.number for finding in patrol.findings.select_related("ticket")]
 
@@ -102,9 +107,14 @@ class PatrolListCreateView(ListAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = PatrolOutput
 
+    queryset = Patrol.objects.none()  # for the schema; requests use get_queryset
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Patrol.objects.none()
         return patrols_visible_to(self.request.user).prefetch_related("photos")
 
+    @extend_schema(request=PatrolInput, responses={200: PatrolOutput, 201: PatrolOutput})
     @idempotent
     def post(self, request):
         serializer = PatrolInput(data=request.data)
@@ -119,7 +129,10 @@ class PatrolListCreateView(ListAPIView):
         return Response(PatrolOutput(patrol).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class PatrolDetailView(APIView):
+class PatrolDetailView(GenericAPIView):
+    serializer_class = PatrolOutput
+    queryset = Patrol.objects.none()
+
     def get(self, request, client_uuid):
         patrol = get_object_or_404(patrols_visible_to(request.user), client_uuid=client_uuid)
         return Response(PatrolOutput(patrol).data)
