@@ -43,6 +43,16 @@ def main_menu(context):
         items.append(("tickets:open", "add_circle", _("上报问题")))
     # The notification centre is its own app; it gets a menu entry once it is mounted.
     items.append(("notifications:list", "notifications", _("通知中心")))
+    items.append(("patrols:list", "directions_walk", _("巡河记录")))
+    if rules.is_office(user):
+        items += [
+            ("oversight:dashboard", "insights", _("统计看板")),
+            ("oversight:ledger", "table_view", _("问题台账")),
+            ("oversight:bulletins", "campaign", _("月通报")),
+            ("oversight:assessment", "leaderboard", _("河长考核")),
+        ]
+    elif rules.is_chief(user):
+        items.append(("oversight:bulletins", "campaign", _("月通报")))
     if user.is_staff:
         items.append(("admin:index", "admin_panel_settings", _("后台管理")))
     match = request.resolver_match
@@ -56,7 +66,7 @@ def main_menu(context):
             continue
         section = name.split(":")[0]
         active = name == current or (section not in ("tickets", "admin") and current.startswith(f"{section}:"))
-        entries.append({"url": url, "icon": icon, "label": label, "active": active})
+        entries.append({"url": url, "icon": icon, "label": label, "active": active, "name": name})
     return entries
 
 
