@@ -33,6 +33,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The factories give every user a password; PBKDF2 would make each user cost most of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_login_throttling(settings):
     """django-axes needs the request to authenticate; the test client's login() passes none.
     Tests of throttling itself turn it back on (tests/ops/test_login_throttling.py)."""

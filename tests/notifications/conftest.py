@@ -18,11 +18,6 @@ def ensure_default_rules():
         NotificationRule.objects.get_or_create(event_kind=kind, recipient=recipient, defaults={"note": note})
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Each factory user hashes a password; PBKDF2 would make every test seconds slower.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture(autouse=True)
 def _eager_celery(request):

@@ -7,7 +7,3 @@ from tests.oversight.scenario import build
 def world(db):
     return build()
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

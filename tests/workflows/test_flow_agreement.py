@@ -34,11 +34,6 @@ EVENT_OF = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every user fixture hashes a password; the production hasher would make up most of this file's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def cast(db):

@@ -21,11 +21,6 @@ from workflows.selectors import open_task, process_of
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every user fixture hashes a password; the production hasher would make up most of this file's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def race(*actions):
     """Run the actions in threads released together; return each one's result or exception."""

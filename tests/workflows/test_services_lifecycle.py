@@ -18,11 +18,6 @@ from workflows.selectors import inbox_tickets, open_task, process_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every user fixture hashes a password; the production hasher would make up most of this file's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def task_at(ticket):
     """(node, owner) of the ticket's open task, or None."""

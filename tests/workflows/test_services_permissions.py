@@ -19,11 +19,6 @@ ALL_STATES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every user fixture hashes a password; the production hasher would make up most of this file's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def due():
     return timezone.localdate() + dt.timedelta(days=10)
