@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .views import me, organisation, tickets, tokens
 from .views.actions import ACTIONS, action_view
+from .views.not_found import api_not_found
 
 app_name = "api"
 
@@ -34,4 +35,6 @@ urlpatterns = [
     path("segments/<int:pk>/", organisation.SegmentDetail.as_view(), name="segment-detail"),
     path("chiefs/", organisation.ChiefList.as_view(), name="chief-list"),
     path("chiefs/<int:pk>/", organisation.ChiefDetail.as_view(), name="chief-detail"),
+    # Anything else under /api/ answers 404 in the API's error shape, not the site's HTML page.
+    re_path(r"^[\s\S]*$", api_not_found),
 ]

@@ -182,8 +182,3 @@ class Open311RequestCreateIn(serializers.Serializer):
                 {"lat": "须提供位置:lat/long、address_string 或 address_id 之一。"}
             )
         return attrs
-
-
-class Open311ErrorOut(serializers.Serializer):
-    code = serializers.IntegerField()
-    description = serializers.CharField()

@@ -1,6 +1,6 @@
 """/open311/v2/…: each endpoint with the standard's .json or .xml suffix."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import views
 
@@ -28,3 +28,6 @@ for route, view, name in [
     ("tokens/<str:token>", views.TokenView, "token"),
 ]:
     urlpatterns += [path(f"{route}.<o311fmt:fmt>", view.as_view(), name=name)]
+
+# Anything else under /open311/v2/ (e.g. an unknown format suffix) answers the standard's 404.
+urlpatterns += [re_path(r"^[\s\S]*$", views.not_found)]

@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import AllowAny
@@ -33,7 +34,6 @@ from ..selectors import TICKET_NUMBER
 from .renderers import Open311XMLRenderer
 from .serializers import (
     CLOSED_STATES,
-    Open311ErrorOut,
     Open311RequestCreatedOut,
     Open311RequestCreateIn,
     Open311RequestOut,
@@ -101,7 +101,15 @@ class Open311View(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer, Open311XMLRenderer]
     xml_root, xml_item = "service_requests", "request"
-    error_serializer = Open311ErrorOut(many=True)
+    # The standard's error body: a list of {code, description}.
+    error_serializer = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+            "required": ["code", "description"],
+        },
+    }
 
     def get_format_suffix(self, **kwargs):
         # The standard's ".json" / ".xml" suffix picks the renderer (named "fmt", not DRF's "format",
@@ -288,3 +296,8 @@ class TokenView(Open311View):
         if not TICKET_NUMBER.fullmatch(token) or not public_requests().filter(number=token).exists():
             raise Http404
         return Response([{"service_request_id": token, "token": token}])
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    return JsonResponse([{"code": 404, "description": _("未找到。")}], status=404, safe=False)
