@@ -35,10 +35,13 @@ class SavepointSelectForUpdateLock(lock.SelectForUpdateLock):
     @contextmanager
     def __call__(self, flow_class, process_pk):
         rows = flow_class.process_class._default_manager.filter(pk=process_pk)
+        # Outermost, a refused NOWAIT just ends the attempt's own transaction; the savepoint (two more
+        # round trips per action) is only needed inside a caller's transaction.
+        nested = transaction.get_connection().in_atomic_block
         for attempt in range(self.attempts):
             with transaction.atomic():
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(savepoint=nested):
                         rows.select_for_update(nowait=self.nowait).exists()
                 except DatabaseError:
                     pass

@@ -42,7 +42,7 @@ def open_tasks_of(ticket):
 
 def open_task(ticket):
     """The one task that waits on this ticket, or None when the ticket is closed or cancelled."""
-    return open_tasks_of(ticket).first()
+    return open_tasks_of(ticket).select_related("process").first()
 
 
 def ticket_of_task(task_pk):

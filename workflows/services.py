@@ -68,10 +68,14 @@ class _FlowStep:
     def __exit__(self, *exc_info):
         return self._lock.__exit__(*exc_info)
 
-    def complete(self, user):
-        """Finish the open task as ``user`` and let the flow create the next one."""
+    def complete(self, user, ticket):
+        """Finish the open task as ``user`` and let the flow create the next one.
+
+        The task was read under the flow's lock and the ticket service has just saved ``ticket``: handing
+        both to viewflow saves it reloading them (the next node's owner and the gate read the ticket).
+        """
         task = self.task
-        task.refresh_from_db()
+        task.process.artifact = ticket
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(user)
@@ -98,7 +102,7 @@ def assign_ticket(*, ticket, actor, chief, due_at, instructions=""):
         ticket = ticket_services.ticket_assign(
             ticket=ticket, actor=actor, chief=chief, due_at=due_at, instructions=instructions
         )
-        step.complete(actor)
+        step.complete(actor, ticket)
     return ticket
 
 
@@ -115,7 +119,7 @@ def submit_rectification(*, ticket, actor, measures, after_photos=()):
         for upload in after_photos:
             ticket_services.attachment_add(ticket=ticket, actor=actor, upload=upload, kind="after")
         ticket = ticket_services.ticket_submit(ticket=ticket, actor=actor, measures=measures)
-        step.complete(actor)
+        step.complete(actor, ticket)
     return ticket
 
 
@@ -135,7 +139,7 @@ def verify_ticket(*, ticket, actor, comment="", photos=()):
     with _FlowStep(ticket, "verify", actor=actor, allowed=rules.may_verify) as step:
         _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_verify(ticket=ticket, actor=actor, comment=comment)
-        step.complete(actor)
+        step.complete(actor, ticket)
     return ticket
 
 
@@ -143,14 +147,14 @@ def reject_ticket(*, ticket, actor, reason, photos=()):
     with _FlowStep(ticket, "verify", actor=actor, allowed=rules.may_verify) as step:
         _add_verification_photos(ticket, actor, photos)
         ticket = ticket_services.ticket_reject(ticket=ticket, actor=actor, reason=reason)
-        step.complete(actor)
+        step.complete(actor, ticket)
     return ticket
 
 
 def close_ticket(*, ticket, actor, comment=""):
     with _FlowStep(ticket, "close", actor=actor, allowed=rules.may_close) as step:
         ticket = ticket_services.ticket_close(ticket=ticket, actor=actor, comment=comment)
-        step.complete(actor)
+        step.complete(actor, ticket)
     return ticket
 
 

@@ -28,7 +28,12 @@ def locked_ticket(ticket):
     pk = getattr(ticket, "pk", ticket)
     try:
         with transaction.atomic():
-            yield Ticket.objects.select_for_update().get(pk=pk)
+            # The chief and segment come along (most actions read them); only the ticket row is locked.
+            yield (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("responsible_chief", "segment")
+                .get(pk=pk)
+            )
     except ConcurrentTransition as exc:
         # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
         # The failed save marked the transaction for rollback, so the state is read after leaving it.
