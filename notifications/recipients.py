@@ -5,6 +5,7 @@ inside the transaction that recorded the event. A person named by several specs 
 under the first spec in Recipient's order (that is the wording their message uses).
 """
 
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -86,9 +87,29 @@ RESOLVERS = {
 SPEC_ORDER = list(Recipient.values)
 
 
+# The rules table is tiny and read on every ticket event: each process keeps it for a short while.
+# An edit in this process (the admin) clears it at once; other processes see it within RULES_TTL.
+RULES_TTL = 30.0
+_rules = {"loaded_at": None, "by_kind": {}}
+
+
+def forget_rules(**kwargs):
+    _rules["loaded_at"] = None
+
+
+def _rules_by_kind():
+    now = time.monotonic()
+    if _rules["loaded_at"] is None or now - _rules["loaded_at"] > RULES_TTL:
+        by_kind = {}
+        for kind, recipient in NotificationRule.objects.filter(is_active=True).values_list("event_kind", "recipient"):
+            by_kind.setdefault(kind, set()).add(recipient)
+        _rules.update(loaded_at=now, by_kind=by_kind)
+    return _rules["by_kind"]
+
+
 def specs_for(kind):
     """The recipient specs of the active rules for an event kind, in Recipient's order."""
-    specs = set(NotificationRule.objects.filter(event_kind=kind, is_active=True).values_list("recipient", flat=True))
+    specs = _rules_by_kind().get(kind, set())
     return [spec for spec in SPEC_ORDER if spec in specs]
 
 

@@ -33,6 +33,14 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_notification_rules():
+    # Each test's database starts from the migrated rules; a cache from an earlier test must not leak in.
+    from notifications.recipients import forget_rules
+
+    forget_rules()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The factories give every user a password; PBKDF2 would make each user cost most of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,7 +31,7 @@ def locked_ticket(ticket):
             # The chief and segment come along (most actions read them); only the ticket row is locked.
             yield (
                 Ticket.objects.select_for_update(of=("self",))
-                .select_related("responsible_chief", "segment")
+                .select_related("responsible_chief", "segment__river", "segment__area")
                 .get(pk=pk)
             )
     except ConcurrentTransition as exc:
