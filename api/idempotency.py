@@ -84,8 +84,10 @@ def idempotent(handler):
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return handler(view, request, *args, **kwargs)
-        if len(key) > MAX_KEY_LENGTH:
-            raise ApiError(status_code=400, code="invalid", message=_("Idempotency-Key 过长(最多 200 个字符)。"))
+        if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            raise ApiError(
+                status_code=400, code="invalid", message=_("Idempotency-Key 须为可打印字符,最多 200 个。")
+            )
         print_ = fingerprint(request)
         with transaction.atomic():
             try:

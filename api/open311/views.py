@@ -203,7 +203,7 @@ class RequestListView(Open311View):
         else:
             codes = _csv(request, "service_code")
             if codes:
-                requests = requests.filter(category__in=codes)
+                requests = requests.filter(category__in=[c for c in codes if c in Category.values])
             statuses = set(_csv(request, "status"))
             if statuses - {"open", "closed"}:
                 raise Open311Error(400, _("status 只能是 open 或 closed。"))

@@ -104,9 +104,17 @@ class TicketDetailOut(TicketListOut):
         return allowed_actions(ticket, request.user) if request else []
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A code lookup that refuses NUL bytes before the query (PostgreSQL rejects them with an error)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TicketCreateIn(serializers.Serializer):
-    segment = serializers.SlugRelatedField(slug_field="code", queryset=Segment.objects.all(),
-                                           help_text="河段编码 / segment code")
+    segment = CodeRelatedField(slug_field="code", queryset=Segment.objects.all(), help_text="河段编码 / segment code")
     source = serializers.ChoiceField(choices=Source.choices)
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MINOR)

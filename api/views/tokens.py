@@ -35,7 +35,7 @@ class TokenListView(generics.GenericAPIView):
     def get_queryset(self):
         tokens = tokens_visible_to(self.request.user)
         user = self.request.query_params.get("user", "")
-        if user.isdigit() and int(user) < 2**63:
+        if user.isascii() and user.isdigit() and int(user) < 2**63:
             tokens = tokens.filter(user_id=int(user))
         return tokens
 

@@ -78,9 +78,9 @@ def test_keys_belong_to_their_user(new_ticket_body, chief, office, api_for):
     assert Ticket.objects.count() == 2
 
 
-def test_overlong_key_is_400(new_ticket_body, chief, api_for):
-    response = api_for(chief).post("/api/tickets/", new_ticket_body, format="json",
-                                   HTTP_IDEMPOTENCY_KEY="x" * 201)
+@pytest.mark.parametrize("key", ["x" * 201, "a\x00b", "tab\there"])
+def test_overlong_or_unprintable_key_is_400(key, new_ticket_body, chief, api_for):
+    response = api_for(chief).post("/api/tickets/", new_ticket_body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 400
     assert not Ticket.objects.exists()
 

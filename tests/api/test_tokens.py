@@ -90,3 +90,13 @@ def test_inactive_user_token_stops_working(chief, api_for):
     chief.is_active = False
     chief.save(update_fields=["is_active"])
     assert client.get("/api/me/").status_code == 401
+
+
+def test_issue_api_token_command(chief):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("issue_api_token", "chief", "城市平台", stdout=out)
+    assert bearer(out.getvalue().strip()).get("/api/me/").json()["username"] == "chief"
