@@ -33,6 +33,11 @@ def test_schema_endpoint_and_offline_docs(office, api_for):
     docs = APIClient().get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
-    # Swagger UI comes from the sidecar's static files, never a CDN.
+    # Swagger UI comes from the sidecar's static files, never a CDN ...
     assert "drf_spectacular_sidecar" in html
     assert not re.search(r"""(src|href)=["']https?://""", html)
+    # ... and no inline script, so the site's Content-Security-Policy (script-src 'self') lets it run.
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in attrs for attrs in scripts)
+    init = APIClient().get("/api/docs/", {"script": ""})
+    assert init.status_code == 200 and "SwaggerUIBundle" in init.content.decode()
