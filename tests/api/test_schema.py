@@ -41,3 +41,12 @@ def test_schema_endpoint_and_offline_docs(office, api_for):
     assert scripts and all("src=" in attrs for attrs in scripts)
     init = APIClient().get("/api/docs/", {"script": ""})
     assert init.status_code == 200 and "SwaggerUIBundle" in init.content.decode()
+
+
+def test_the_project_mounts_the_api(settings, office, api_for):
+    """config/urls.py serves the same endpoints these tests reach through tests/api/urls.py."""
+    settings.ROOT_URLCONF = "config.urls"
+    client = api_for(office)
+    assert client.get("/api/tickets/").status_code == 200
+    assert client.get("/open311/v2/services.json").status_code == 200
+    assert client.get("/api/no-such-endpoint/").json()["error"]["code"] == "not_found"
