@@ -37,6 +37,7 @@ class Ratio:
 class Report:
     def __init__(self):
         self.figures, self.ratios, self.started = [], [], time.time()
+        self.notes = []  # free text printed after the table: query plans, what was seeded
 
     def figure(self, name, unit, samples, note=""):
         fig = Figure(name, unit, list(samples), note)
@@ -46,7 +47,12 @@ class Report:
     def ratio(self, name, value, target, met):
         self.ratios.append(Ratio(name, value, target, bool(met)))
 
+    def note(self, text):
+        self.notes.append(text)
+
     def print(self):
+        for text in self.notes:
+            print(f"\n{text}")
         width = max([len(f.name) for f in self.figures] + [len(r.name) for r in self.ratios] + [10])
         print(f"\n{'figure':<{width}}  {'median':>12}  {'min':>12}  {'max':>12}  unit")
         for f in self.figures:
@@ -63,6 +69,7 @@ class Report:
                 {
                     "figures": [f.as_dict() for f in self.figures],
                     "ratios": [r.as_dict() for r in self.ratios],
+                    "notes": self.notes,
                     "seconds": time.time() - self.started,
                 },
                 fh,
