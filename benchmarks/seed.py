@@ -247,7 +247,7 @@ REMINDER_OFFSETS = [dt.timedelta(days=-4), dt.timedelta(days=-1), dt.timedelta(h
 def _ticket(i, n, org, now, rng):
     """One ticket's row, its events, and its clock row (or None)."""
     tid = i + 1
-    reported = now - SPAN + SPAN * (i + 0.5) / n + dt.timedelta(minutes=rng.randint(-30, 30))
+    reported = now - SPAN + SPAN * ((i + 0.5) / n) + dt.timedelta(minutes=rng.randint(-30, 30))
     recent = now - reported < IN_FLIGHT
     state = rng.choice(RECENT_STATES if recent else OLD_STATES)
     seg = rng.randint(1, org.segments)
