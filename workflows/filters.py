@@ -3,16 +3,15 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines import selectors as deadline_selectors
 from tickets.models import Area, Category, River, Severity, Source, Ticket, TicketState
-from tickets.models.tickets import CLOCK_RUNNING_STATES
 
 
 def overdue_q():
-    """Late: the chief still has to act and the deadline has passed."""
-    return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=timezone.now())
+    """Late: the chief still has to act, the deadline has passed and the clock is not suspended."""
+    return deadline_selectors.overdue_q()
 
 
 class TicketFilter(django_filters.FilterSet):

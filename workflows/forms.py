@@ -107,7 +107,10 @@ class OpenTicketForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    due_at = date_field(_("整改期限"))
+    due_at = date_field(
+        _("整改期限"), required=False,
+        help_text=_("留空则按期限规则计算(检察建议:收到后两个月;省级督办须填写通知上的期限)。"),
+    )
     instructions = forms.CharField(label=_("交办要求"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, ticket, **kwargs):

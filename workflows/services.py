@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import PROCESS, STATUS
 
+from deadlines.policies import resolve_deadline
 from tickets import rules
 from tickets import services as ticket_services
 from tickets.errors import TicketPermissionDenied, TicketStateConflict
@@ -97,10 +98,15 @@ def open_ticket(*, reporter, **fields):
     return ticket
 
 
-def assign_ticket(*, ticket, actor, chief, due_at, instructions=""):
+def assign_ticket(*, ticket, actor, chief, due_at=None, instructions=""):
+    """Assign to a chief. Without a due date the deadline policy for the ticket's source and severity
+    sets it; the ticket records which rule did (or "manual")."""
     with _FlowStep(ticket, "assign", actor=actor, allowed=rules.may_assign) as step:
+        # Source, severity and received date never change after opening: the caller's copy will do.
+        deadline = resolve_deadline(ticket=ticket, due_at=due_at)
         ticket = ticket_services.ticket_assign(
-            ticket=ticket, actor=actor, chief=chief, due_at=due_at, instructions=instructions
+            ticket=ticket, actor=actor, chief=chief, due_at=deadline.due_at, instructions=instructions,
+            deadline_rule=deadline.rule, deadline_provisional=deadline.provisional,
         )
         step.complete(actor, ticket)
     return ticket

@@ -41,7 +41,7 @@ def test_a_second_run_creates_nothing(role_groups):
 
     second_output = run("load_demo")
 
-    assert "4 new tickets" in first_output
+    assert "5 new tickets" in first_output
     assert "0 new tickets" in second_output
     assert row_counts() == after_first
     assert list(TicketEvent.objects.order_by("pk").values_list("pk", "hash")) == events_after_first
@@ -56,8 +56,9 @@ def test_the_demo_tickets_are_in_the_states_the_story_tells(role_groups):
         "省河长办督〔2026〕17号": TicketState.SUBMITTED,
         "XH-沙河-堤岸坍塌": TicketState.RECTIFYING,
         "JD-2026-柳河-01": TicketState.REPORTED,
+        "JD-2026-南排洪渠-02": TicketState.ASSIGNED,
     }
     counts = row_counts()
-    assert TicketEvent.objects.filter(kind="created").count() == 4
+    assert TicketEvent.objects.filter(kind="created").count() == 5
     assert counts["tickets.Segment"] == 8
     assert counts["tickets.ChiefAppointment"] == 16

@@ -172,6 +172,17 @@ class Command(BaseCommand):
                                    instructions="联系市河长办,对坍塌堤岸维修加固。")
             services.start_rectification(ticket=t, actor=chief)
 
+        # Due a few minutes after the demo starts, so the deadline sweep (bin/run starts it) is seen
+        # escalating to the township chief right away.
+        t = open_once(
+            "JD-2026-南排洪渠-02", reporter=supervisor, segment=segments["S7"], source="supervisor_feedback",
+            category="sewage_outfall", description="南排洪渠南庄村段发现一处私设排污口,污水直排。",
+        )
+        if t:
+            services.assign_ticket(ticket=t, actor=office, chief=users["chief_v3"],
+                                   due_at=timezone.now() + dt.timedelta(minutes=3),
+                                   instructions="立即封堵排污口,查明排污单位。")
+
         # A social supervisor's report, waiting for the office to assign it.
         open_once(
             "JD-2026-柳河-01", reporter=supervisor, segment=segments["S5"], source="supervisor_feedback",
