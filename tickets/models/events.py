@@ -1,5 +1,6 @@
 """The audit trail: one append-only, hash-chained table of everything that happened to a ticket."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -68,6 +69,8 @@ class TicketEvent(models.Model):
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["ticket_id", "seq"]
+        # Related lookups and the admin use the base manager: it must refuse updates and deletes too.
+        base_manager_name = "objects"
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_seq_unique_per_ticket")]
         indexes = [models.Index(fields=["kind", "created_at"]), models.Index(fields=["created_at"])]
 
@@ -93,7 +96,8 @@ class TicketEvent(models.Model):
                 "from": self.from_state,
                 "to": self.to_state,
                 "payload": self.payload,
-                "at": self.created_at.isoformat(timespec="microseconds"),
+                # In UTC, as the database returns it, whatever zone the caller's datetime was in.
+                "at": self.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
                 "prev": self.prev_hash,
             },
             cls=DjangoJSONEncoder,
