@@ -111,15 +111,13 @@ def ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=No
     raise ValueError(state)
 
 
-def flow_ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None):
+def flow_ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None, **fields):
     """Drive a new ticket through the workflow services (ticket and flow together) up to ``state``."""
     from workflows import services as flow_services
 
     verifier = verifier or office
-    ticket = flow_services.open_ticket(
-        reporter=reporter or office, segment=segment, source="supervisor_feedback", category="garbage",
-        description="河道内有垃圾",
-    )
+    fields = {"source": "supervisor_feedback", "category": "garbage", "description": "河道内有垃圾"} | fields
+    ticket = flow_services.open_ticket(reporter=reporter or office, segment=segment, **fields)
     if state == TicketState.REPORTED:
         return ticket
     if state == TicketState.CANCELLED:

@@ -1,43 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.auth import token_issue
-from tests.factories import UserFactory, png_upload
+from tests.factories import UserFactory
+from tests.factories import flow_ticket_in_state as flow_ticket
 from tickets.models import AttachmentKind, TicketState
-from workflows import services
-
-
-def flow_ticket(state, *, office, chief, segment, reporter=None, verifier=None, **fields):
-    """Drive a new ticket through the flow's services (as the UI and API do) up to ``state``."""
-    verifier = verifier or office
-    fields = {"source": "supervisor_feedback", "category": "garbage", "description": "河道内有垃圾"} | fields
-    ticket = services.open_ticket(reporter=reporter or office, segment=segment, **fields)
-    if state == TicketState.REPORTED:
-        return ticket
-    if state == TicketState.CANCELLED:
-        return services.cancel_ticket(ticket=ticket, actor=office, reason="重复上报")
-    due = timezone.localdate() + dt.timedelta(days=10)
-    ticket = services.assign_ticket(ticket=ticket, actor=office, chief=chief, due_at=due)
-    if state == TicketState.ASSIGNED:
-        return ticket
-    ticket = services.start_rectification(ticket=ticket, actor=chief)
-    if state == TicketState.RECTIFYING:
-        return ticket
-    ticket = services.submit_rectification(
-        ticket=ticket, actor=chief, measures="已清理", after_photos=[png_upload("after.png")]
-    )
-    if state == TicketState.SUBMITTED:
-        return ticket
-    ticket = services.verify_ticket(ticket=ticket, actor=verifier)
-    if state == TicketState.VERIFIED:
-        return ticket
-    ticket = services.close_ticket(ticket=ticket, actor=office)
-    if state == TicketState.CLOSED:
-        return ticket
-    raise ValueError(state)
 
 
 def client_for(user):
