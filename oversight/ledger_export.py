@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from tickets.models import Category, EventKind, Source, TicketEvent, TicketState
@@ -34,10 +34,10 @@ CHUNK = 2000
 
 COLUMNS = [
     # (header, width)
-    (_l("编号"), 17), (_l("问题来源"), 11), (_l("来源文号"), 20), (_l("河流"), 12), (_l("河段"), 14),
-    (_l("所在区域"), 12), (_l("问题类别"), 14), (_l("问题描述"), 40), (_l("责任河长"), 10),
-    (_l("交办时间"), 17), (_l("整改期限"), 17), (_l("状态"), 9), (_l("销号时间"), 17),
-    (_l("按期/逾期"), 12), (_l("延期次数"), 9), (_l("退回次数"), 9), (_l("督办层级"), 9),
+    (gettext_lazy("编号"), 17), (gettext_lazy("问题来源"), 11), (gettext_lazy("来源文号"), 20), (gettext_lazy("河流"), 12), (gettext_lazy("河段"), 14),
+    (gettext_lazy("所在区域"), 12), (gettext_lazy("问题类别"), 14), (gettext_lazy("问题描述"), 40), (gettext_lazy("责任河长"), 10),
+    (gettext_lazy("交办时间"), 17), (gettext_lazy("整改期限"), 17), (gettext_lazy("状态"), 9), (gettext_lazy("销号时间"), 17),
+    (gettext_lazy("按期/逾期"), 12), (gettext_lazy("延期次数"), 9), (gettext_lazy("退回次数"), 9), (gettext_lazy("督办层级"), 9),
 ]
 
 FIELDS = [

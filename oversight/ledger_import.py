@@ -12,7 +12,7 @@ from io import BytesIO
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -26,16 +26,16 @@ MAX_ROWS = 2000
 
 # (field, header, required, width)
 COLUMNS = [
-    ("segment", _l("河段编码"), True, 12),
-    ("source", _l("问题来源"), True, 12),
-    ("source_reference", _l("来源文号"), False, 22),
-    ("received_on", _l("收到日期"), False, 12),
-    ("category", _l("问题类别"), True, 14),
-    ("severity", _l("严重程度"), False, 10),
-    ("description", _l("问题描述"), True, 50),
-    ("address", _l("地点描述"), False, 24),
-    ("latitude", _l("纬度"), False, 11),
-    ("longitude", _l("经度"), False, 11),
+    ("segment", gettext_lazy("河段编码"), True, 12),
+    ("source", gettext_lazy("问题来源"), True, 12),
+    ("source_reference", gettext_lazy("来源文号"), False, 22),
+    ("received_on", gettext_lazy("收到日期"), False, 12),
+    ("category", gettext_lazy("问题类别"), True, 14),
+    ("severity", gettext_lazy("严重程度"), False, 10),
+    ("description", gettext_lazy("问题描述"), True, 50),
+    ("address", gettext_lazy("地点描述"), False, 24),
+    ("latitude", gettext_lazy("纬度"), False, 11),
+    ("longitude", gettext_lazy("经度"), False, 11),
 ]
 SOURCES_WITH_REFERENCE = {Source.PROCURATORATE_ADVICE, Source.PROVINCIAL_NOTICE}
 
