@@ -79,8 +79,13 @@ def clock_on_event(event):
         # Back to the chief: reminders missed while the verifier had it are skipped, overdue levels are not.
         clock.reminders_from = at
     clock.running = ticket.state in CLOCK_RUNNING_STATES
-    clock.next_fire_at = next_fire_at(clock, now=at, ladder=Ladder.load(), calendar=WorkingCalendar())
-    clock.save()
+    new = clock._state.adding
+    if clock.running and clock.paused_since is None and clock.due_at is not None:
+        clock.next_fire_at = next_fire_at(clock, now=at, ladder=Ladder.load(), calendar=WorkingCalendar())
+    else:
+        # Nothing can fire while the chief is not the one who must act: no need to read the ladder.
+        clock.next_fire_at = None
+    clock.save(force_insert=new)
     return clock
 
 
