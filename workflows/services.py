@@ -20,6 +20,7 @@ from tickets import services as ticket_services
 from tickets.errors import TicketPermissionDenied, TicketStateConflict
 from tickets.models import AttachmentKind, Ticket, TicketState
 from tickets.services.attachments import store_attachment
+from tickets.services.scope import as_part_of_callers_transaction
 from tickets.services.transitions import locked_ticket
 
 from .flows import TASK_FOR_STATE, RectificationFlow
@@ -64,9 +65,13 @@ class _FlowStep:
         except BaseException:
             if not self._lock.__exit__(*sys.exc_info()):
                 raise
+        # Any error inside the step ends the lock's transaction: the ticket services need no savepoints.
+        self._scope = as_part_of_callers_transaction()
+        self._scope.__enter__()
         return self
 
     def __exit__(self, *exc_info):
+        self._scope.__exit__(*exc_info)
         return self._lock.__exit__(*exc_info)
 
     def complete(self, user, ticket):
@@ -92,7 +97,7 @@ class _FlowStep:
 
 
 def open_ticket(*, reporter, **fields):
-    with transaction.atomic():
+    with transaction.atomic(), as_part_of_callers_transaction():
         ticket = ticket_services.ticket_open(reporter=reporter, **fields)
         RectificationFlow.start.run(ticket=ticket)
     return ticket
@@ -174,7 +179,7 @@ def cancel_ticket(*, ticket, actor, reason):
 
 
 def reopen_ticket(*, ticket, actor, reason):
-    with transaction.atomic():
+    with transaction.atomic(), as_part_of_callers_transaction():
         ticket = ticket_services.ticket_reopen(ticket=ticket, actor=actor, reason=reason)
         RectificationFlow.reopen.run(ticket=ticket)
     return ticket

@@ -1,7 +1,7 @@
 """Audit events are written once: the model and its querysets refuse changes, and so does PostgreSQL itself."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from tests.factories import ticket_in_state
 from tickets.models import TicketEvent, TicketState
@@ -84,12 +84,20 @@ def test_postgresql_refuses_raw_updates_and_deletes(ticket, first_event, sql, op
     assert snapshot(ticket) == before
 
 
+def test_the_base_manager_refuses_too(ticket, first_event):
+    """Related lookups and the admin go through the base manager: it is the append-only one."""
+    with pytest.raises(AppendOnlyError):
+        TicketEvent._base_manager.filter(pk=first_event.pk).update(to_state="closed")
+    with pytest.raises(AppendOnlyError):
+        TicketEvent._base_manager.filter(pk=first_event.pk).delete()
+
+
 @pytest.mark.postgres
 def test_postgresql_refuses_what_bypasses_the_model(ticket, first_event):
-    """Django's base manager is a plain Manager (see the report); the trigger still stops it."""
+    """A plain QuerySet skips the model's refusal entirely; the trigger still stops it."""
     before = snapshot(ticket)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        TicketEvent._base_manager.filter(pk=first_event.pk).update(to_state="closed")
+        models.QuerySet(TicketEvent).filter(pk=first_event.pk).update(to_state="closed")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        TicketEvent._base_manager.filter(pk=first_event.pk).delete()
+        models.QuerySet(TicketEvent).filter(pk=first_event.pk).delete()
     assert snapshot(ticket) == before

@@ -11,6 +11,7 @@ from .. import rules
 from ..errors import TicketPermissionDenied, TicketValidationError
 from ..models import Attachment, AttachmentKind, EventKind, Ticket
 from .audit import record_event
+from .scope import savepoint_needed
 
 # extension -> (content type, test on the first bytes). Office files are ZIP (OOXML) or OLE (legacy).
 _ZIP = b"PK\x03\x04"
@@ -105,7 +106,7 @@ def store_attachment(*, ticket, actor, upload, kind):
 
 
 def attachment_add(*, ticket, actor, upload, kind):
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint_needed()):
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if not rules.may_attach(locked, actor):
             raise TicketPermissionDenied()

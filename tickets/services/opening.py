@@ -11,6 +11,7 @@ from ..errors import TicketPermissionDenied, TicketValidationError
 from ..models import Category, EventKind, Segment, Severity, Source, Ticket, TicketCounter
 from .attachments import store_attachment
 from .audit import record_event
+from .scope import savepoint_needed
 
 # These sources arrive as a numbered document the office must be able to cite.
 SOURCES_WITH_REFERENCE = {Source.PROCURATORATE_ADVICE, Source.PROVINCIAL_NOTICE}
@@ -89,7 +90,7 @@ def ticket_open(
         source_reference=source_reference, received_on=received_on, lat=latitude, lng=longitude,
     )
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint_needed()):
         ticket = Ticket(
             number=next_ticket_number(timezone.localtime(now).year),
             source=source,

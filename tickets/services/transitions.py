@@ -20,6 +20,7 @@ from ..models import EventKind, Ticket, TicketState
 from ..models.tickets import DEADLINE_RULE_MANUAL
 from ..selectors import chief_appointment
 from .audit import record_event
+from .scope import savepoint_needed
 
 
 @contextmanager
@@ -27,7 +28,7 @@ def locked_ticket(ticket):
     """The ticket, re-read under a row lock, inside a transaction. Accepts a Ticket or its pk."""
     pk = getattr(ticket, "pk", ticket)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint_needed()):
             # The chief and segment come along (most actions read them); only the ticket row is locked.
             yield (
                 Ticket.objects.select_for_update(of=("self",))
@@ -36,8 +37,11 @@ def locked_ticket(ticket):
             )
     except ConcurrentTransition as exc:
         # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
-        # The failed save marked the transaction for rollback, so the state is read after leaving it.
-        current = Ticket.objects.filter(pk=pk).values_list("state", flat=True).first()
+        # The failed save marked the transaction for rollback, so the state is read after leaving it
+        # (inside a caller's transaction that is rolling back too, it cannot be read at all).
+        current = None
+        if not transaction.get_connection().needs_rollback:
+            current = Ticket.objects.filter(pk=pk).values_list("state", flat=True).first()
         raise TicketStateConflict(current_state=current) from exc
 
 
