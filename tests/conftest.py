@@ -33,6 +33,20 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Unit tests run tasks in-process even when REDIS_URL is set; tests marked redis talk to a real worker."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
 def _fresh_notification_rules():
     # Each test's database starts from the migrated rules; a cache from an earlier test must not leak in.
     from notifications.recipients import forget_rules

@@ -7,7 +7,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from config.celery import app as celery_app
 from notifications.models import NotificationRule, WebhookEndpoint, WebhookKind
 
 
@@ -17,18 +16,6 @@ def ensure_default_rules():
     for kind, recipient, note in defaults:
         NotificationRule.objects.get_or_create(event_kind=kind, recipient=recipient, defaults={"note": note})
 
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery(request):
-    """Unit tests run tasks in-process even when REDIS_URL is set; the worker tests bring their own broker."""
-    if request.node.get_closest_marker("redis"):
-        yield
-        return
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = True, True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 class WebhookServer:

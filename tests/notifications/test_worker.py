@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -74,7 +75,7 @@ class Worker:
         }
         self.log = log
         self.process = subprocess.Popen(
-            [str(BASE_DIR / ".venv/bin/celery"), "-A", "config", "worker", "--pool=solo", "-Q", queue,
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h", "-l", "info"],
             cwd=BASE_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )

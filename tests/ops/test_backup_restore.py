@@ -3,6 +3,7 @@
 import hashlib
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def _admin(sql):
 
 def _script(name, *args, env):
     return subprocess.run(
-        ["bash", f"scripts/{name}", *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        ["bash", f"scripts/{name}", *map(str, args)], cwd=ROOT, env={"PYTHON": sys.executable} | env,
+        capture_output=True, text=True, timeout=300,
     )
 
 
@@ -76,7 +78,7 @@ def test_backup_then_restore_into_a_fresh_database_keeps_tickets_files_and_an_in
 
     # verify_audit on its own, as an operator would run it after switching over.
     verify = subprocess.run(
-        [".venv/bin/python", "manage.py", "verify_audit"], cwd=ROOT, env=restore_env, capture_output=True, text=True
+        [sys.executable, "manage.py", "verify_audit"], cwd=ROOT, env=restore_env, capture_output=True, text=True
     )
     assert verify.returncode == 0, verify.stderr
 

@@ -111,7 +111,7 @@ def deployment(tmp_path, e2e_database, redis_server):
     logs = {}
     procs = {}
     commands = {
-        "web": [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+        "web": [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
         "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "--loglevel=INFO",
                    f"--hostname=e2e-{port}@%h"],
         "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO", "--pidfile="],
