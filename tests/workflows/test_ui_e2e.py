@@ -50,11 +50,16 @@ class UI:
     """What a user does in the browser, in the words of the page."""
 
     def __init__(self, driver, live_server, tmp_path):
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.d, self.base, self.tmp, self.By = driver, live_server.url, tmp_path, By
-        self.wait = WebDriverWait(driver, WAIT)
+        # A page replaced while a condition reads it (a language switch reloads the page) is not a failure:
+        # the condition is simply tried again.
+        self.wait = WebDriverWait(
+            driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+        )
         self.shots = os.environ.get("HZ_SCREENSHOT_DIR")
 
     def css(self, selector):
