@@ -61,11 +61,10 @@ def _metric_lines(counts, healthy, checks):
     )
     yield from gauge("hezhang_tickets_open", "Tickets neither closed nor cancelled.", [({}, counts["tickets_open"])])
     yield from gauge("hezhang_tickets_overdue", "Tickets past their deadline.", [({}, counts["tickets_overdue"])])
-    if counts["outbox"] is not None:
-        yield from gauge(
-            "hezhang_outbox_deliveries", "Notification deliveries by status.",
-            [({"status": status}, n) for status, n in counts["outbox"].items()],
-        )
+    yield from gauge(
+        "hezhang_outbox_deliveries", "Notification deliveries by status.",
+        [({"status": status}, n) for status, n in counts["outbox"].items()],
+    )
     runs = [({"task": "beat"}, counts["beat_seen_at"].timestamp())] if counts["beat_seen_at"] else []
     runs += [({"task": name}, seen.timestamp()) for name, seen in counts["periodic_runs"].items()]
     yield from gauge("hezhang_last_run_timestamp_seconds", "When beat, and each task it schedules, last ran.", runs)
