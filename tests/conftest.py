@@ -33,6 +33,17 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    # The locale middleware activates the request's language in this thread and a page test may have
+    # chosen English: every test starts in the default language.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Unit tests run tasks in-process even when REDIS_URL is set; tests marked redis talk to a real worker."""
     if request.node.get_closest_marker("redis"):

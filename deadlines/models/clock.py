@@ -38,6 +38,10 @@ class TicketClock(models.Model):
             models.Index(
                 fields=["next_fire_at"], name="clock_next_fire_idx", condition=Q(next_fire_at__isnull=False)
             ),
+            # "Overdue" leaves out paused tickets: the few paused clocks are found without scanning them all.
+            models.Index(
+                fields=["ticket"], name="clock_paused_idx", condition=Q(paused_since__isnull=False)
+            ),
         ]
 
     def __str__(self):
