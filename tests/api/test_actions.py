@@ -1,11 +1,10 @@
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tests.factories import AppointmentFactory, png_upload
+from tests.racing import race
 from tickets.models import Ticket, TicketEvent, TicketState
 from workflows.services import flow_agrees_with_ticket
 
@@ -185,21 +184,7 @@ def test_raced_action_one_wins_the_other_gets_409(make_ticket, office, verifier,
     """Two verifiers press "verify" at the same moment: one verifies, the other gets 409."""
     ticket = make_ticket(TicketState.SUBMITTED)
     clients = [api_for(office), api_for(verifier)]
-    barrier = threading.Barrier(2)
-    results = []
-
-    def press(client):
-        try:
-            barrier.wait()
-            results.append(act(client, ticket, "verify", {"comment": "ok"}))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(*[lambda client=client: act(client, ticket, "verify", {"comment": "ok"}) for client in clients])
     assert sorted(r.status_code for r in results) == [200, 409]
     loser = next(r for r in results if r.status_code == 409).json()["error"]
     assert loser["code"] == "conflict" and loser["current_state"] in {"verified", "submitted"}

@@ -1,12 +1,11 @@
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from api.models import IdempotencyRecord
 from tests.factories import png_upload
+from tests.racing import race
 from tickets.models import Ticket, TicketEvent, TicketState
 
 pytestmark = pytest.mark.django_db
@@ -99,22 +98,12 @@ def test_concurrent_duplicates_act_once(make_ticket, office, chief, api_for):
     ticket = make_ticket()
     body = {"chief": chief.pk, "due_at": str(timezone.localdate() + dt.timedelta(days=5))}
     client = api_for(office)
-    barrier = threading.Barrier(2)
-    results = []
 
     def send():
-        try:
-            barrier.wait()
-            results.append(client.post(f"/api/tickets/{ticket.number}/assign/", body, format="json",
-                                       HTTP_IDEMPOTENCY_KEY="double-tap"))
-        finally:
-            connection.close()
+        return client.post(f"/api/tickets/{ticket.number}/assign/", body, format="json",
+                           HTTP_IDEMPOTENCY_KEY="double-tap")
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(send, send)
     assert [r.status_code for r in results] == [200, 200]
     assert results[0].json() == results[1].json()
     assert TicketEvent.objects.filter(ticket=ticket, kind="assigned").count() == 1

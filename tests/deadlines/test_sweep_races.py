@@ -1,13 +1,12 @@
 """Two sweeps at once (two beat processes, an overlapping tick) fire each reminder and level once."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from deadlines.models import AlertKind, FiredAlert, TicketClock
 from deadlines.sweep import run_sweep
+from tests.racing import race
 from tickets.models import TicketEvent
 
 from .conftest import assign, local
@@ -32,23 +31,9 @@ def test_two_sweeps_racing_fire_each_alert_once(clock, office, chief, segment):
     ]
     # Nov 3 + 15 working days has passed: three levels due on every ticket.
     clock.set(local(2026, 11, 30, 9))
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def sweep():
-        try:
-            start.wait()
-            results.append(run_sweep())
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = race(run_sweep, run_sweep)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    results = [o for o in outcomes if not isinstance(o, Exception)]
     assert errors == []
     assert all(not r.failed for r in results)
     fired = [item for r in results for item in r.fired]

@@ -1,17 +1,16 @@
 """Sending: claim, retry with backoff, at most once, the sweep, the office's resend."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from notifications import outbox, tasks
 from notifications.models import AreaWebhook, Delivery, DeliveryStatus, WebhookKind
 from tests.factories import ticket_in_state
 from tests.notifications.conftest import ensure_default_rules
+from tests.racing import race
 from tickets import services
 from tickets.models import TicketState
 
@@ -206,19 +205,6 @@ def test_tasks_racing_on_one_row_send_once(office, chief, segment, make_endpoint
     AreaWebhook.objects.create(area=segment.area, endpoint=make_endpoint(WebhookKind.GENERIC))
     ticket_in_state(TicketState.ASSIGNED, office=office, chief=chief, segment=segment)
     robot = Delivery.objects.get(channel="webhook")
-    start, results = threading.Barrier(8), []
-
-    def run():
-        try:
-            start.wait()
-            results.append(outbox.deliver(robot.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = race(*[lambda: outbox.deliver(robot.pk)] * 8)
     assert sorted(results) == ["sent"] + ["skipped"] * 7
     assert len(webhook_server.requests) == 1

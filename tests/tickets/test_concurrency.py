@@ -5,13 +5,12 @@ waits for it, sees the new state, and gets a TicketStateConflict. Nothing is wri
 """
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tests.factories import AppointmentFactory, UserFactory, open_ticket, ticket_in_state
+from tests.racing import race
 from tickets import services
 from tickets.audit_check import verify_chains
 from tickets.errors import TicketStateConflict
@@ -20,29 +19,6 @@ from tickets.models import AreaLevel, EventKind, Ticket, TicketEvent, TicketStat
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 S = TicketState
-
-
-def race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except Exception as exc:  # the test inspects whatever happened
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return outcomes
 
 
 def one_won_one_conflicted(outcomes):

@@ -5,13 +5,12 @@ must come out as TicketStateConflict (what the UI and API show), not FlowLockFai
 """
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tests.factories import UserFactory, flow_ticket_in_state, png_upload
+from tests.racing import race
 from tickets.errors import TicketError, TicketStateConflict
 from tickets.models import EventKind, Ticket, TicketState
 from workflows import services
@@ -20,29 +19,6 @@ from workflows.selectors import open_task, process_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-
-def race(*actions):
-    """Run the actions in threads released together; return each one's result or exception."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as exc:  # noqa: BLE001 - the test inspects whatever came out
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def one_winner(outcomes):
