@@ -83,61 +83,65 @@ def open_ticket(*, reporter, segment, **overrides):
     return services.ticket_open(reporter=reporter, segment=segment, **fields)
 
 
-def ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None):
-    """Drive a new ticket through the real services up to ``state``."""
-    verifier = verifier or office
-    ticket = open_ticket(reporter=reporter or office, segment=segment)
+# The states a ticket passes through on the happy path, after it is reported.
+_HAPPY_PATH = [TicketState.ASSIGNED, TicketState.RECTIFYING, TicketState.SUBMITTED, TicketState.VERIFIED,
+               TicketState.CLOSED]
+
+
+def _drive(state, ticket, *, cancel, steps):
+    """Apply the happy path's steps (one per state in _HAPPY_PATH) until ``state`` is reached."""
     if state == TicketState.REPORTED:
         return ticket
     if state == TicketState.CANCELLED:
-        return services.ticket_cancel(ticket=ticket, actor=office, reason="重复上报")
-    due = timezone.localdate() + dt.timedelta(days=10)
-    ticket = services.ticket_assign(ticket=ticket, actor=office, chief=chief, due_at=due)
-    if state == TicketState.ASSIGNED:
-        return ticket
-    ticket = services.ticket_start(ticket=ticket, actor=chief)
-    if state == TicketState.RECTIFYING:
-        return ticket
-    services.attachment_add(ticket=ticket, actor=chief, upload=png_upload("after.png"), kind=AttachmentKind.AFTER)
-    ticket = services.ticket_submit(ticket=ticket, actor=chief, measures="已清理")
-    if state == TicketState.SUBMITTED:
-        return ticket
-    ticket = services.ticket_verify(ticket=ticket, actor=verifier)
-    if state == TicketState.VERIFIED:
-        return ticket
-    ticket = services.ticket_close(ticket=ticket, actor=office)
-    if state == TicketState.CLOSED:
-        return ticket
+        return cancel(ticket)
+    for reached, step in zip(_HAPPY_PATH, steps, strict=True):
+        ticket = step(ticket)
+        if state == reached:
+            return ticket
     raise ValueError(state)
+
+
+def _due():
+    return timezone.localdate() + dt.timedelta(days=10)
+
+
+def ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None):
+    """Drive a new ticket through the ticket services (no flow) up to ``state``."""
+    verifier = verifier or office
+
+    def submit(ticket):
+        services.attachment_add(ticket=ticket, actor=chief, upload=png_upload("after.png"), kind=AttachmentKind.AFTER)
+        return services.ticket_submit(ticket=ticket, actor=chief, measures="已清理")
+
+    return _drive(
+        state, open_ticket(reporter=reporter or office, segment=segment),
+        cancel=lambda t: services.ticket_cancel(ticket=t, actor=office, reason="重复上报"),
+        steps=[
+            lambda t: services.ticket_assign(ticket=t, actor=office, chief=chief, due_at=_due()),
+            lambda t: services.ticket_start(ticket=t, actor=chief),
+            submit,
+            lambda t: services.ticket_verify(ticket=t, actor=verifier),
+            lambda t: services.ticket_close(ticket=t, actor=office),
+        ],
+    )
 
 
 def flow_ticket_in_state(state, *, office, chief, segment, reporter=None, verifier=None, **fields):
     """Drive a new ticket through the workflow services (ticket and flow together) up to ``state``."""
-    from workflows import services as flow_services
+    from workflows import services as flow
 
     verifier = verifier or office
     fields = {"source": "supervisor_feedback", "category": "garbage", "description": "河道内有垃圾"} | fields
-    ticket = flow_services.open_ticket(reporter=reporter or office, segment=segment, **fields)
-    if state == TicketState.REPORTED:
-        return ticket
-    if state == TicketState.CANCELLED:
-        return flow_services.cancel_ticket(ticket=ticket, actor=office, reason="重复上报")
-    due = timezone.localdate() + dt.timedelta(days=10)
-    ticket = flow_services.assign_ticket(ticket=ticket, actor=office, chief=chief, due_at=due)
-    if state == TicketState.ASSIGNED:
-        return ticket
-    ticket = flow_services.start_rectification(ticket=ticket, actor=chief)
-    if state == TicketState.RECTIFYING:
-        return ticket
-    ticket = flow_services.submit_rectification(
-        ticket=ticket, actor=chief, measures="已清理", after_photos=[png_upload("after.png")]
+    return _drive(
+        state, flow.open_ticket(reporter=reporter or office, segment=segment, **fields),
+        cancel=lambda t: flow.cancel_ticket(ticket=t, actor=office, reason="重复上报"),
+        steps=[
+            lambda t: flow.assign_ticket(ticket=t, actor=office, chief=chief, due_at=_due()),
+            lambda t: flow.start_rectification(ticket=t, actor=chief),
+            lambda t: flow.submit_rectification(
+                ticket=t, actor=chief, measures="已清理", after_photos=[png_upload("after.png")]
+            ),
+            lambda t: flow.verify_ticket(ticket=t, actor=verifier),
+            lambda t: flow.close_ticket(ticket=t, actor=office),
+        ],
     )
-    if state == TicketState.SUBMITTED:
-        return ticket
-    ticket = flow_services.verify_ticket(ticket=ticket, actor=verifier)
-    if state == TicketState.VERIFIED:
-        return ticket
-    ticket = flow_services.close_ticket(ticket=ticket, actor=office)
-    if state == TicketState.CLOSED:
-        return ticket
-    raise ValueError(state)
