@@ -83,7 +83,7 @@ def test_the_lifecycle_through_the_services_notifies_each_step(office, chief, se
     ticket = ticket_in_state(
         TicketState.CLOSED, office=office, chief=chief, segment=segment, reporter=supervisor, verifier=verifier
     )
-    rows = Notification.objects.filter(ticket=ticket).order_by("event__seq")
+    rows = Notification.objects.filter(ticket=ticket).order_by("event__seq", "pk")
     assert [(n.kind, n.recipient.username) for n in rows] == [
         ("created", "office"),
         ("assigned", "chief"),
