@@ -9,8 +9,10 @@ schedule is entered.
 """
 
 import datetime as dt
+import time
 
 import chinese_calendar
+from django.db import transaction
 from django.utils import timezone
 
 from .models import CalendarDay, CalendarYear
@@ -19,28 +21,73 @@ PACKAGE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
 # A deadline is never years away; a runaway loop is a bug, not a long deadline.
 MAX_SCAN_DAYS = 3 * 366
 
+# The office's entries are a few rows a year and read for every deadline computed and every clock
+# event: each process keeps them for a short while. An edit in this process (the admin) clears them
+# at once (apps.py connects the signals); other processes see it within CALENDAR_TTL.
+CALENDAR_TTL = 30.0
+_shared = {"loaded_at": None, "days": {}, "official": None}
+
+
+def forget_calendar(**kwargs):
+    # New dicts rather than clear(): a load already under way fills the old ones, which nobody reads again.
+    _shared.update(loaded_at=None, days={}, official=None)
+    # Another thread of this process may load the old rows before the edit commits: forget them again then.
+    if kwargs.get("sender") is not None:
+        transaction.on_commit(forget_calendar)
+
+
+def _shared_entries():
+    now = time.monotonic()
+    if _shared["loaded_at"] is None or now - _shared["loaded_at"] > CALENDAR_TTL:
+        _shared.update(loaded_at=now, days={}, official=None)
+    return _shared
+
+
+def _year_entries(year):
+    return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
+
+
+def _official_years():
+    return frozenset(CalendarYear.objects.filter(official_schedule=True).values_list("year", flat=True))
+
 
 class WorkingCalendar:
     """Answers about days, loading the office's entries once per year asked about.
 
     ``provisional`` turns true, and stays true, once an answer relied on the weekday guess.
     Make one per computation whose provisional flag you need.
+
+    The entries come from the process's short-lived copy (CALENDAR_TTL); ``fresh=True`` reads the
+    tables instead, for the computations that follow an edit of the calendar or run once a minute.
     """
 
-    def __init__(self):
+    def __init__(self, *, fresh=False):
         self.provisional = False
+        self._fresh = fresh
         self._entries = {}
         self._loaded = set()
         self._official = None
 
     def is_covered(self, year):
         if self._official is None:
-            self._official = set(CalendarYear.objects.filter(official_schedule=True).values_list("year", flat=True))
+            if self._fresh:
+                self._official = _official_years()
+            else:
+                shared = _shared_entries()
+                if shared["official"] is None:
+                    shared["official"] = _official_years()
+                self._official = shared["official"]
         return year in PACKAGE_YEARS or year in self._official
 
     def _load(self, year):
         if year not in self._loaded:
-            self._entries.update(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
+            if self._fresh:
+                self._entries.update(_year_entries(year))
+            else:
+                days = _shared_entries()["days"]
+                if year not in days:
+                    days[year] = _year_entries(year)
+                self._entries.update(days[year])
             self._loaded.add(year)
 
     def is_working_day(self, day):

@@ -36,6 +36,14 @@ CLOCK_EVENTS = frozenset(
 )
 
 
+# What the clock knows; updated_at only says when it last changed.
+_FACTS = [f.name for f in TicketClock._meta.concrete_fields if not f.primary_key and f.name != "updated_at"]
+
+
+def _facts(clock):
+    return {name: getattr(clock, name) for name in _FACTS}
+
+
 def _as_datetime(value):
     return value if isinstance(value, dt.datetime) else parse_datetime(value)
 
@@ -63,6 +71,9 @@ def clock_on_event(event):
         if ticket.due_at is None:
             return None  # never assigned (cancelled from the inbox): nothing to keep time for
         clock = TicketClock(ticket_id=ticket.pk)
+        before = None
+    else:
+        before = _facts(clock)
     if event.kind == EventKind.REOPENED:
         # A new run of the flow: the old run's missed deadline is history, the office sets a new one.
         _new_deadline(clock, ticket, event)
@@ -79,19 +90,31 @@ def clock_on_event(event):
         # Back to the chief: reminders missed while the verifier had it are skipped, overdue levels are not.
         clock.reminders_from = at
     clock.running = ticket.state in CLOCK_RUNNING_STATES
-    new = clock._state.adding
     if clock.running and clock.paused_since is None and clock.due_at is not None:
-        clock.next_fire_at = next_fire_at(clock, now=at, ladder=Ladder.load(), calendar=WorkingCalendar())
+        clock.next_fire_at = next_fire_at(
+            clock, now=at, ladder=Ladder.cached(), calendar=WorkingCalendar(),
+            # A clock made just now has fired nothing: no need to ask.
+            fired=set() if before is None else None,
+        )
     else:
         # Nothing can fire while the chief is not the one who must act: no need to read the ladder.
         clock.next_fire_at = None
-    clock.save(force_insert=new)
+    if before is None:
+        clock.save(force_insert=True)
+    else:
+        # Most events after the assignment (a verification, the closing of a stopped clock) change
+        # nothing here: then there is nothing to write.
+        after = _facts(clock)
+        changed = [name for name, value in after.items() if value != before[name]]
+        if changed:
+            clock.save(update_fields=[*changed, "updated_at"])
     return clock
 
 
 def refresh_all_clocks():
     """Recompute every live clock's next moment, after the office changed the reminders or the ladder."""
-    ladder, calendar, now = Ladder.load(), WorkingCalendar(), timezone.now()
+    # The tables as they are now, not a copy: this runs right after the office changed them.
+    ladder, calendar, now = Ladder.load(), WorkingCalendar(fresh=True), timezone.now()
     ids = TicketClock.objects.filter(running=True, paused_since__isnull=True).values_list("pk", flat=True)
     for ticket_id in list(ids):
         with locked_ticket(ticket_id):

@@ -5,9 +5,11 @@ Pure functions over a clock, the ladder and the calendar: the receiver uses them
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .calendar import office_moment, office_tz
@@ -28,10 +30,36 @@ class Ladder:
 
     @classmethod
     def load(cls):
+        """The ladder as the tables hold it now."""
         return cls(
             reminder_days=tuple(ReminderStep.objects.values_list("days_before", flat=True)),
             levels={step.level: step for step in EscalationStep.objects.all()},
         )
+
+    @classmethod
+    def cached(cls):
+        """The process's copy, at most LADDER_TTL old: for the clock, which needs it on every ticket event."""
+        now = time.monotonic()
+        if _ladder["loaded_at"] is not None and now - _ladder["loaded_at"] <= LADDER_TTL:
+            return _ladder["ladder"]
+        cleared, ladder = _ladder["cleared"], cls.load()
+        if _ladder["cleared"] == cleared:  # not if an edit came while loading: that copy may be the old one
+            _ladder.update(loaded_at=now, ladder=ladder)
+        return ladder
+
+
+# Two tiny tables the office edits rarely. An edit in this process (the admin) clears the copy at once
+# (apps.py connects the signals) and refresh_all_clocks reads the tables afresh; other processes see
+# it within LADDER_TTL.
+LADDER_TTL = 30.0
+_ladder = {"loaded_at": None, "ladder": None, "cleared": 0}
+
+
+def forget_ladder(**kwargs):
+    _ladder.update(loaded_at=None, ladder=None, cleared=_ladder["cleared"] + 1)
+    # Another thread of this process may load the old rows before the edit commits: forget them again then.
+    if kwargs.get("sender") is not None:
+        transaction.on_commit(forget_ladder)
 
 
 def reminder_time():
@@ -89,6 +117,6 @@ def pending_steps(clock, *, now, ladder, calendar, fired=None):
     return pending
 
 
-def next_fire_at(clock, *, now, ladder, calendar):
-    pending = pending_steps(clock, now=now, ladder=ladder, calendar=calendar)
+def next_fire_at(clock, *, now, ladder, calendar, fired=None):
+    pending = pending_steps(clock, now=now, ladder=ladder, calendar=calendar, fired=fired)
     return pending[0].at if pending else None

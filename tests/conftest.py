@@ -63,6 +63,16 @@ def _fresh_notification_rules():
     from notifications.recipients import forget_rules
 
     forget_rules()
+    # The same for the deadline ladder and the working calendar (deadlines/schedule.py, calendar.py).
+    from deadlines.calendar import forget_calendar
+    from deadlines.schedule import forget_ladder
+
+    forget_ladder()
+    forget_calendar()
+    # The same for the other per-process caches of the notification receiver (group members, area robots).
+    from notifications.caches import forget_all
+
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 def _recount(ticket, clock):
     """(base, due_at, provisional) for the ticket on today's calendar, or None if it cannot be redone."""
-    calendar = WorkingCalendar()
+    # The calendar as it is now, not the process's copy: this runs right after the office entered it.
+    calendar = WorkingCalendar(fresh=True)
     policy = policy_from_rule(ticket.deadline_rule)
     if policy is not None and policy.unit != Unit.STATED and ticket.assigned_at:
         deadline = compute_deadline(ticket, office_date(ticket.assigned_at), policy=policy)
