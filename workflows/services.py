@@ -7,11 +7,10 @@ waits on it never disagree. Each returns the updated ticket or raises a
 tickets.errors.TicketError.
 """
 
-import sys
+from contextlib import ExitStack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import PROCESS, STATUS
 
 from deadlines.policies import resolve_deadline
@@ -27,12 +26,13 @@ from .flows import TASK_FOR_STATE, RectificationFlow
 from .selectors import open_task, open_tasks_of, process_of
 
 
-def _current_state(ticket):
-    return Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first()
-
-
 class _FlowStep:
-    """Lock the ticket's process, check the open task is the expected one, then run the action.
+    """Lock the ticket, check its open task is the expected one, then run the action.
+
+    The ticket's row lock is what serialises the steps: every change to this flow's tasks goes through
+    these services (viewflow's own task views are not mounted), each under that lock, so viewflow's
+    process lock would only be a second round trip guarding the same thing. The task is read after
+    the lock is held, so a step that waited sees what the step before it committed.
 
     ``allowed`` is the action's rule from tickets.rules: someone who may never take the action is
     told so before being told the task is elsewhere, as the ticket services do (permission first),
@@ -42,49 +42,40 @@ class _FlowStep:
     def __init__(self, ticket, node, *, actor, allowed):
         self.ticket, self.node, self.actor, self.allowed = ticket, node, actor, allowed
 
-    def _refuse(self, message=None):
-        fresh = Ticket.objects.filter(pk=self.ticket.pk).first()
-        if fresh is not None and not self.allowed(fresh, self.actor):
+    def _refuse(self, locked):
+        if not self.allowed(locked, self.actor):
             raise TicketPermissionDenied()
-        raise TicketStateConflict(message, current_state=fresh.state if fresh else None)
+        raise TicketStateConflict(current_state=locked.state)
 
     def __enter__(self):
-        process = process_of(self.ticket)
-        if process is None:
-            self._refuse(_("该工单没有进行中的流程。"))
-        self._lock = RectificationFlow.lock(process.pk)
-        try:
-            self._lock.__enter__()
-        except FlowLockFailed as exc:
-            raise TicketStateConflict(_("其他用户正在处理该工单,请稍后再试。"),
-                                      current_state=_current_state(self.ticket)) from exc
-        try:
-            self.task = open_task(self.ticket)
+        with ExitStack() as stack:
+            stack.enter_context(transaction.atomic())
+            # Any error inside the step ends its transaction: the ticket services need no savepoints,
+            # and they all get the row locked here instead of reading it again.
+            stack.enter_context(as_part_of_callers_transaction())
+            locked = stack.enter_context(locked_ticket(self.ticket))
+            self.task = open_task(locked)
             if self.node and (self.task is None or self.task.flow_task.name != self.node):
-                self._refuse()
-        except BaseException:
-            if not self._lock.__exit__(*sys.exc_info()):
-                raise
-        # Any error inside the step ends the lock's transaction: the ticket services need no savepoints.
-        self._scope = as_part_of_callers_transaction()
-        self._scope.__enter__()
+                self._refuse(locked)
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc_info):
-        self._scope.__exit__(*exc_info)
-        return self._lock.__exit__(*exc_info)
+        return self._stack.__exit__(*exc_info)
 
     def complete(self, user, ticket):
         """Finish the open task as ``user`` and let the flow create the next one.
 
-        The task was read under the flow's lock and the ticket service has just saved ``ticket``: handing
-        both to viewflow saves it reloading them (the next node's owner and the gate read the ticket).
+        The task was read under the ticket's lock and the ticket service has just saved ``ticket``:
+        handing both to viewflow saves it reloading them (the next node's owner and the gate read the
+        ticket). A task waiting for a role is taken by ``user`` and finished in one UPDATE, not one for
+        the taking (viewflow's assign) and one for the finishing.
         """
         task = self.task
         task.process.artifact = ticket
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
-            activation.assign(user)
+            task.owner, task.status = user, STATUS.ASSIGNED
         if task.status == STATUS.ASSIGNED:
             activation.start(None)
         activation.execute()

@@ -4,14 +4,13 @@ import hashlib
 import os
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import rules
 from ..errors import TicketPermissionDenied, TicketValidationError
-from ..models import Attachment, AttachmentKind, EventKind, Ticket
+from ..models import Attachment, AttachmentKind, EventKind
 from .audit import record_event
-from .scope import savepoint_needed
+from .transitions import locked_ticket
 
 # extension -> (content type, test on the first bytes). Office files are ZIP (OOXML) or OLE (legacy).
 _ZIP = b"PK\x03\x04"
@@ -106,8 +105,7 @@ def store_attachment(*, ticket, actor, upload, kind):
 
 
 def attachment_add(*, ticket, actor, upload, kind):
-    with transaction.atomic(savepoint=savepoint_needed()):
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    with locked_ticket(ticket) as locked:
         if not rules.may_attach(locked, actor):
             raise TicketPermissionDenied()
         return store_attachment(ticket=locked, actor=actor, upload=upload, kind=kind)

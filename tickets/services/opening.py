@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,7 @@ from ..errors import TicketPermissionDenied, TicketValidationError
 from ..models import Category, EventKind, Segment, Severity, Source, Ticket, TicketCounter
 from .attachments import store_attachment
 from .audit import record_event
-from .scope import savepoint_needed
+from .scope import remember_chain_head, savepoint_needed
 
 # These sources arrive as a numbered document the office must be able to cite.
 SOURCES_WITH_REFERENCE = {Source.PROCURATORATE_ADVICE, Source.PROVINCIAL_NOTICE}
@@ -19,6 +19,13 @@ SOURCES_WITH_REFERENCE = {Source.PROCURATORATE_ADVICE, Source.PROVINCIAL_NOTICE}
 
 def next_ticket_number(year):
     """ZG-<year>-<5 digits>, gap-free per year; the counter row is locked until commit."""
+    # One round trip for every ticket but a year's first: increment and read back in the same UPDATE.
+    table, last, year_ = (connection.ops.quote_name(n) for n in (TicketCounter._meta.db_table, "last", "year"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_} = %s RETURNING {last}", [year])
+        row = cursor.fetchone()
+    if row is not None:
+        return f"ZG-{year}-{row[0]:05d}"
     counter, _created = TicketCounter.objects.select_for_update().get_or_create(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
@@ -107,6 +114,8 @@ def ticket_open(
             reported_at=now,
         )
         ticket.save()
+        # A ticket saved a moment ago has no events yet: its audit chain starts here.
+        remember_chain_head(ticket.pk, 0, "")
         record_event(
             ticket=ticket,
             kind=EventKind.CREATED,

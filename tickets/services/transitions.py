@@ -19,22 +19,38 @@ from ..errors import TicketPermissionDenied, TicketStateConflict, TicketValidati
 from ..models import EventKind, Ticket, TicketState
 from ..models.tickets import DEADLINE_RULE_MANUAL
 from ..selectors import chief_appointment
-from .audit import record_event
-from .scope import savepoint_needed
+from .audit import chain_head_annotations, record_event
+from .scope import already_locked, in_callers_transaction, remember_locked, savepoint_needed
+
+
+def _lock_in_callers_transaction(pk):
+    # The audit chain's head comes with the row: under this lock nobody else can append to it.
+    ticket = _locked_rows().annotate(**chain_head_annotations()).get(pk=pk)
+    remember_locked(ticket, (ticket.chain_head_seq or 0, ticket.chain_head_hash or ""))
+    return ticket
+
+
+def _locked_rows():
+    # The chief and segment come along (most actions read them); only the ticket row is locked.
+    return Ticket.objects.select_for_update(of=("self",)).select_related(
+        "responsible_chief", "segment__river", "segment__area"
+    )
 
 
 @contextmanager
 def locked_ticket(ticket):
-    """The ticket, re-read under a row lock, inside a transaction. Accepts a Ticket or its pk."""
+    """The ticket, re-read under a row lock, inside a transaction. Accepts a Ticket or its pk.
+
+    Inside a flow step (scope.as_part_of_callers_transaction) the ticket is read and locked once: every
+    service the step calls gets that same instance, as the step's earlier services left it.
+    """
     pk = getattr(ticket, "pk", ticket)
     try:
         with transaction.atomic(savepoint=savepoint_needed()):
-            # The chief and segment come along (most actions read them); only the ticket row is locked.
-            yield (
-                Ticket.objects.select_for_update(of=("self",))
-                .select_related("responsible_chief", "segment__river", "segment__area")
-                .get(pk=pk)
-            )
+            if not in_callers_transaction():
+                yield _locked_rows().get(pk=pk)
+            else:
+                yield already_locked(pk) or _lock_in_callers_transaction(pk)
     except ConcurrentTransition as exc:
         # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
         # The failed save marked the transaction for rollback, so the state is read after leaving it
