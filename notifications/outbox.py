@@ -15,12 +15,13 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import channels, conf
+from .caches import ProcessCache
 from .messages import event_context, render
 from .models import (
     CHIEF_RECIPIENTS,
@@ -51,10 +52,13 @@ GROUP_VOICE = [Recipient.RESPONSIBLE_CHIEF, Recipient.NEW_CHIEF, Recipient.SUPER
 def on_event_recorded(sender, event, **kwargs):
     """tickets.signals.event_recorded receiver: runs inside the transaction that appends the event."""
     try:
-        # A savepoint: if writing notifications fails (a broken template, a bad rule), the ticket action
-        # still succeeds and the error is logged; a notification bug must not stop the office working.
-        with transaction.atomic():
-            delivery_ids = write_for_event(event)
+        # All the Python work first (recipients, preferences, rendering): a bug there (a broken template,
+        # a bad rule) is logged and nothing is written; a notification bug must not stop the office working.
+        # No savepoint is needed for that, and none is taken: it would cost two round trips on every event.
+        notifications, deliveries = plan_for_event(event)
+        delivery_ids = write(notifications, deliveries)
+    except DatabaseError:
+        raise  # the ticket's transaction is broken anyway: let the action fail as it would without us
     except Exception:
         logger.exception("notifications for event %s (%s) could not be written", event.pk, event.kind)
         return
@@ -63,22 +67,57 @@ def on_event_recorded(sender, event, **kwargs):
         transaction.on_commit(partial(publish, delivery_ids), robust=True)
 
 
+def _load_area_robots():
+    """{area id: [endpoint, ...]}: the active group robots of every area, in the order they were linked."""
+    by_area = {}
+    rows = (
+        AreaWebhook.objects.filter(is_active=True, endpoint__is_active=True)
+        .select_related("endpoint")
+        .order_by("pk")
+    )
+    for row in rows:
+        by_area.setdefault(row.area_id, []).append(row.endpoint)
+    return by_area
+
+
+# Read on every chief's event; a province has at most a few thousand area groups.
+AREA_ROBOTS = ProcessCache(_load_area_robots)
+forget_area_robots = AREA_ROBOTS.forget
+
+
 def _new_delivery(*, now, **fields):
-    return Delivery.objects.create(
+    return Delivery(
         status=DeliveryStatus.PENDING,
         # Its own task should take it at once; only if that message is lost does the sweep send it.
         next_attempt_at=now + conf.sweep_grace(),
         created_at=now,
         updated_at=now,
         **fields,
-    ).pk
+    )
+
+
+def write(notifications, deliveries):
+    """INSERT the planned rows, a statement per table; return the delivery ids to publish."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        Notification.objects.bulk_create(notifications)
+        # Each delivery's notification got its pk above; bulk_create copies it into notification_id.
+        Delivery.objects.bulk_create(deliveries)
+    else:  # a database that cannot hand back the new ids (SQLite before 3.35)
+        for row in [*notifications, *deliveries]:
+            row.save(force_insert=True)
+    return [delivery.pk for delivery in deliveries]
 
 
 def write_for_event(event):
     """Write the Notification and Delivery rows for one event; return the delivery ids to publish."""
+    return write(*plan_for_event(event))
+
+
+def plan_for_event(event):
+    """The unsaved Notification and Delivery rows for one event (deliveries in the order to publish them)."""
     recipients = resolve(event)
     if not recipients:
-        return []
+        return [], []
     now = timezone.now()
     ticket = event.ticket
     link_path = conf.ticket_path(ticket.number)
@@ -86,7 +125,8 @@ def write_for_event(event):
     preferences = preferences_for(r.user for r in recipients)
     endpoints_done = set()
     # The group first: a chief who also chose the group robot as their own channel is told there once.
-    delivery_ids = _write_group_deliveries(event, recipients, now=now, link=link, endpoints_done=endpoints_done)
+    deliveries = _plan_group_deliveries(event, recipients, now=now, link=link, endpoints_done=endpoints_done)
+    notifications = []
 
     for recipient in recipients:
         preference = preferences[recipient.user.pk]
@@ -96,53 +136,52 @@ def write_for_event(event):
             return render(event.kind, context, language=preference.language, channel=channel)
 
         inapp = message("inapp")
-        notification = Notification.objects.create(
+        notification = Notification(
             recipient=recipient.user, event=event, ticket=ticket, kind=event.kind, reason=recipient.reason,
             title=inapp.title, body=inapp.body, link=link_path, created_at=now,
         )
+        notifications.append(notification)
         if preference.email_enabled and preference.email_address:
             mail = message("email")
-            delivery_ids.append(_new_delivery(
+            deliveries.append(_new_delivery(
                 now=now, notification=notification, event=event, channel=DeliveryChannel.EMAIL,
                 address=preference.email_address, subject=mail.title, body=mail.body, link=link,
             ))
         endpoint = preference.webhook if preference.webhook_enabled else None
         if endpoint is not None and endpoint.is_active and endpoint.pk not in endpoints_done:
             chat = message("markdown")
-            delivery_ids.append(_new_delivery(
+            deliveries.append(_new_delivery(
                 now=now, notification=notification, event=event, channel=DeliveryChannel.WEBHOOK,
                 endpoint=endpoint, subject=chat.title, body=chat.body, link=link,
             ))
             endpoints_done.add(endpoint.pk)
 
-    return delivery_ids
+    return notifications, deliveries
 
 
-def _write_group_deliveries(event, recipients, *, now, link, endpoints_done):
+def _plan_group_deliveries(event, recipients, *, now, link, endpoints_done):
     """A chief's message also goes to the work-chat group of the segment's area, once per robot."""
     chiefs = {r.reason: r for r in recipients if r.reason in CHIEF_RECIPIENTS}
     voice = next((chiefs[reason] for reason in GROUP_VOICE if reason in chiefs), None)
     if voice is None:
         return []
     endpoints = [
-        link_row.endpoint
-        for link_row in AreaWebhook.objects.filter(
-            area_id=event.ticket.segment.area_id, is_active=True, endpoint__is_active=True
-        ).select_related("endpoint").order_by("pk")
-        if link_row.endpoint_id not in endpoints_done
+        endpoint
+        for endpoint in AREA_ROBOTS.get().get(event.ticket.segment.area_id, ())
+        if endpoint.pk not in endpoints_done
     ]
     if not endpoints:
         return []
     context = event_context(event, user=voice.user, reason=voice.reason)
     chat = render(event.kind, context, language=settings.LANGUAGE_CODE, channel="markdown")
-    ids = []
+    deliveries = []
     for endpoint in endpoints:
-        ids.append(_new_delivery(
+        deliveries.append(_new_delivery(
             now=now, event=event, channel=DeliveryChannel.WEBHOOK, endpoint=endpoint,
             subject=chat.title, body=chat.body, link=link,
         ))
         endpoints_done.add(endpoint.pk)
-    return ids
+    return deliveries
 
 
 # Handing to Celery, after commit.

@@ -5,7 +5,7 @@ inside the transaction that recorded the event. A person named by several specs 
 under the first spec in Recipient's order (that is the wording their message uses).
 """
 
-import time
+import copy
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from tickets.rules import Role
 from tickets.selectors import chief_superior
 
+from .caches import TTL, ProcessCache
 from .models import NotificationRule, Recipient
 
 
@@ -34,8 +35,30 @@ def _users_by_ids(ids):
     return [found[pk] for pk in wanted if pk in found]
 
 
+# The groups whose members a rule may name; both are read together, on most events, and change rarely.
+MEMBER_ROLES = (Role.OFFICE, Role.VERIFIER)
+
+
+def _load_group_members():
+    membership = get_user_model().groups.through.objects
+    by_role = {role: [] for role in MEMBER_ROLES}
+    rows = (
+        membership.filter(group__name__in=MEMBER_ROLES, user__is_active=True)
+        .select_related("user", "group")
+        .order_by("user_id")
+    )
+    for row in rows:
+        by_role[row.group.name].append(row.user)
+    return by_role
+
+
+GROUP_MEMBERS = ProcessCache(_load_group_members)
+forget_group_members = GROUP_MEMBERS.forget
+
+
 def _group_members(role):
-    return list(get_user_model().objects.filter(groups__name=role, is_active=True).order_by("pk").distinct())
+    # Copies: the caller may attach things to a user (a preference, a cached relation); the cache stays as read.
+    return [copy.copy(user) for user in GROUP_MEMBERS.get()[role]]
 
 
 def _responsible_chief(event, ticket):
@@ -89,22 +112,22 @@ SPEC_ORDER = list(Recipient.values)
 
 # The rules table is tiny and read on every ticket event: each process keeps it for a short while.
 # An edit in this process (the admin) clears it at once; other processes see it within RULES_TTL.
-RULES_TTL = 30.0
-_rules = {"loaded_at": None, "by_kind": {}}
+RULES_TTL = TTL
 
 
-def forget_rules(**kwargs):
-    _rules["loaded_at"] = None
+def _load_rules():
+    by_kind = {}
+    for kind, recipient in NotificationRule.objects.filter(is_active=True).values_list("event_kind", "recipient"):
+        by_kind.setdefault(kind, set()).add(recipient)
+    return by_kind
+
+
+RULES = ProcessCache(_load_rules)
+forget_rules = RULES.forget
 
 
 def _rules_by_kind():
-    now = time.monotonic()
-    if _rules["loaded_at"] is None or now - _rules["loaded_at"] > RULES_TTL:
-        by_kind = {}
-        for kind, recipient in NotificationRule.objects.filter(is_active=True).values_list("event_kind", "recipient"):
-            by_kind.setdefault(kind, set()).add(recipient)
-        _rules.update(loaded_at=now, by_kind=by_kind)
-    return _rules["by_kind"]
+    return RULES.get()
 
 
 def specs_for(kind):

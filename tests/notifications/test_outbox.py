@@ -5,7 +5,8 @@ import logging
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -19,9 +20,10 @@ from notifications.models import (
     NotificationPreference,
     WebhookKind,
 )
-from tests.factories import AppointmentFactory, open_ticket
+from tests.factories import AppointmentFactory, open_ticket, ticket_in_state
 from tickets import services
-from tickets.models import Ticket, TicketState
+from tickets.models import Ticket, TicketEvent, TicketState
+from tickets.signals import event_recorded
 
 
 @pytest.fixture
@@ -182,3 +184,75 @@ def test_no_email_address_means_in_app_only(reported, office, segment):
     assign(reported, office, chief)
     assert Notification.objects.filter(recipient=chief, kind="assigned").exists()
     assert not Delivery.objects.filter(notification__recipient=chief).exists()
+
+
+
+@pytest.fixture
+def receiver_sql():
+    """[(event kind, [SQL the notification receiver sent for it]), ...] while the test drives tickets."""
+    per_event = []
+
+    def measured(sender, event, **kwargs):
+        with CaptureQueriesContext(connection) as context:
+            outbox.on_event_recorded(sender, event=event, **kwargs)
+        per_event.append((event.kind, [query["sql"] for query in context.captured_queries]))
+
+    event_recorded.disconnect(sender=TicketEvent, dispatch_uid="notifications.outbox")
+    event_recorded.connect(measured, sender=TicketEvent, dispatch_uid="tests.notifications.measured")
+    yield per_event
+    event_recorded.disconnect(sender=TicketEvent, dispatch_uid="tests.notifications.measured")
+    event_recorded.connect(outbox.on_event_recorded, sender=TicketEvent, dispatch_uid="notifications.outbox")
+
+
+def test_each_event_costs_few_queries_and_no_savepoint(
+    office, chief, segment, supervisor, verifier, make_endpoint, receiver_sql
+):
+    for path in ("/a", "/b"):
+        AreaWebhook.objects.create(area=segment.area, endpoint=make_endpoint(WebhookKind.WECOM, path=path))
+    people = {"office": office, "chief": chief, "segment": segment, "reporter": supervisor, "verifier": verifier}
+    # The first lifecycle warms what each process keeps (the rules, the office and verifier groups, the robots).
+    ticket_in_state(TicketState.CLOSED, **people)
+    receiver_sql.clear()
+    ticket = ticket_in_state(TicketState.CLOSED, **people)
+
+    statements = [(kind, [sql.split()[0] for sql in queries]) for kind, queries in receiver_sql]
+    assert statements == [
+        ("created", ["SELECT", "INSERT"]),  # the office's preferences; its notification
+        ("assigned", ["SELECT", "INSERT", "INSERT"]),  # the chief's email and the two robots: one INSERT
+        ("started", []),  # nobody to tell, nothing read
+        ("attachment_added", []),
+        ("submitted", ["SELECT", "INSERT"]),  # the office and the verifier: one INSERT
+        ("verified", ["SELECT", "SELECT", "INSERT", "INSERT"]),  # + the reporter's account
+        ("closed", ["SELECT", "SELECT", "INSERT", "INSERT"]),
+    ]
+    assert Notification.objects.filter(ticket=ticket).count() == 8
+    assert Delivery.objects.filter(event__ticket=ticket, channel=DeliveryChannel.WEBHOOK).count() == 6
+    assert Delivery.objects.filter(event__ticket=ticket, channel=DeliveryChannel.EMAIL).count() == 3
+
+
+def test_a_database_error_is_not_swallowed(reported, office, chief, monkeypatch):
+    # The ticket's transaction cannot go on after one (PostgreSQL aborts it): the action fails, as it would
+    # without notifications, instead of committing a half-written outbox.
+    def broken(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Delivery.objects, "bulk_create", broken)
+    with pytest.raises(IntegrityError):
+        assign(reported, office, chief)
+    assert Ticket.objects.get(pk=reported.pk).state == TicketState.REPORTED
+
+
+def test_rows_are_written_in_the_order_they_are_published(
+    reported, office, chief, segment, make_endpoint, monkeypatch, django_capture_on_commit_callbacks
+):
+    robot = make_endpoint(WebhookKind.WECOM, path="/group")
+    AreaWebhook.objects.create(area=segment.area, endpoint=robot)
+    published = []
+    monkeypatch.setattr(outbox, "_publish_one", published.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(reported, office, chief)
+    rows = Delivery.objects.filter(event__kind="assigned").order_by("pk")
+    # The group first, then each person's channels; each email row points at its person's notification.
+    assert published == [row.pk for row in rows]
+    assert [(row.channel, row.endpoint_id) for row in rows] == [("webhook", robot.pk), ("email", None)]
+    assert rows[1].notification == Notification.objects.get(kind="assigned", recipient=chief)
