@@ -2,11 +2,39 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db import connections
+from django.db.models import BooleanField, F, Func, Q, TextField, Value
 from django.utils.translation import gettext_lazy as _
 
 from deadlines import selectors as deadline_selectors
 from tickets.models import Area, Category, River, Severity, Source, Ticket, TicketState
+
+# search_bigrams() and its GIN index come from tickets migration 0006; a query needs two characters.
+BIGRAM_MIN_LENGTH = 2
+
+
+class SearchBigrams(Func):
+    """The set of two-character substrings of the upper-cased parts (PostgreSQL only)."""
+
+    function = "search_bigrams"
+    output_field = TextField()  # text[] in SQL; only ever compared there, never read into Python
+
+
+class Contains(Func):
+    """``a @> b``: every element of array b is in array a."""
+
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def search_candidates(value):
+    """Tickets whose number, description or source reference may contain ``value``: the indexed half
+    of the search. A superset: the icontains beside it decides."""
+    return Contains(
+        SearchBigrams(F("number"), F("description"), F("source_reference")),
+        SearchBigrams(Value(value)),
+    )
 
 
 def overdue_q():
@@ -58,9 +86,12 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(number__icontains=value) | Q(description__icontains=value) | Q(source_reference__icontains=value)
-        )
+        matches = Q(number__icontains=value) | Q(description__icontains=value) | Q(source_reference__icontains=value)
+        if connections[queryset.db].vendor == "postgresql" and len(value) >= BIGRAM_MIN_LENGTH:
+            # The index finds the candidates (a province's million descriptions are never scanned), the
+            # icontains keeps exactly the rows it always found. One character: no pair to look up.
+            return queryset.filter(search_candidates(value), matches)
+        return queryset.filter(matches)
 
     def filter_area(self, queryset, name, area):
         # Areas are at most three deep (county → township → village): a township covers its villages.
