@@ -90,11 +90,47 @@ def test_pages_are_capped(make_ticket, office, api_for):
         make_ticket()
     client = api_for(office)
     page = client.get("/api/tickets/", {"page_size": 2}).json()
-    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+    assert page["count"] == 3 and page["count_exact"] is True and len(page["results"]) == 2 and page["next"]
     assert client.get("/api/tickets/", {"page": 99}).status_code == 404
     from api.pagination import PageNumber
 
     assert PageNumber.max_page_size == 100
+
+
+def test_counts_stop_at_the_cap_and_pages_go_on(make_ticket, office, api_for, monkeypatch,
+                                               django_assert_num_queries, steady_token_clock):
+    from api.pagination import CappedPaginator
+
+    made = sorted((make_ticket() for _ in range(5)), key=lambda t: t.reported_at, reverse=True)
+    client = api_for(office)
+    client.get("/api/tickets/")  # the token's last-used time: not part of a page's cost
+    with django_assert_num_queries(4) as exact:
+        client.get("/api/tickets/", {"page_size": 2})
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    seen = []
+    url, params = "/api/tickets/", {"page_size": 2}
+    while url:
+        # The same queries as an exact count: the count, then one page (one row more than it shows).
+        with django_assert_num_queries(len(exact.captured_queries)):
+            page = client.get(url, params).json()
+        assert (page["count"], page["count_exact"]) == (3, False)  # "at least 3"
+        seen += [row["number"] for row in page["results"]]
+        url, params = page["next"], None
+    assert seen == [t.number for t in made]  # page 3 lies past the cap and is still served, and is the last
+    assert client.get("/api/tickets/", {"page_size": 2, "page": 4}).status_code == 404
+    assert client.get("/api/tickets/", {"page_size": 2, "page": 0}).status_code == 404
+    assert client.get("/api/tickets/", {"page_size": 2, "page": "x"}).status_code == 404
+    monkeypatch.setattr(CappedPaginator, "cap", 5)  # exactly the cap: the count is exact
+    page = client.get("/api/tickets/", {"page_size": 2}).json()
+    assert (page["count"], page["count_exact"]) == (5, True)
+
+
+def test_schema_states_that_counts_may_be_a_lower_bound(office, api_for):
+    document = api_for(office).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    listing = document["components"]["schemas"]["PaginatedTicketListOutList"]
+    assert {"count", "count_exact", "results"} <= set(listing["required"])
+    assert listing["properties"]["count_exact"]["type"] == "boolean"
+    assert "at least" in listing["properties"]["count"]["description"]
 
 
 def test_create_by_office_supervisor_and_chief(segment, office, supervisor, chief, api_for):
