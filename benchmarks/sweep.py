@@ -15,8 +15,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deadlines.models import TicketClock
-from deadlines.sweep import BATCH_SIZE
+from deadlines.sweep import claim_query
 
 SAVED = "bench_sweep_saved"
 
@@ -78,16 +77,11 @@ def timed_sweep():
 
 
 def explain_claim():
-    """The plan of the sweep's claim query with nothing due (as _claim builds it)."""
+    """The plan of the sweep's claim query with nothing due (the product's own query, a later batch's:
+    with its keyset condition)."""
+    now = timezone.now()
     with transaction.atomic():
-        qs = (
-            TicketClock.objects.select_for_update(skip_locked=True)
-            .filter(next_fire_at__lte=timezone.now())
-            .exclude(pk__in=[])
-            .order_by("next_fire_at")
-            .values_list("pk", flat=True)[:BATCH_SIZE]
-        )
-        return qs.explain(analyze=True)
+        return claim_query(now, after=(now - dt.timedelta(days=1), 0)).explain(analyze=True)
 
 
 def run(report, tiers, *, repeat, due_counts, repeat_big, probes=15):

@@ -9,6 +9,7 @@ schedule is entered.
 """
 
 import datetime as dt
+import functools
 import time
 
 import chinese_calendar
@@ -41,6 +42,13 @@ def _shared_entries():
     if _shared["loaded_at"] is None or now - _shared["loaded_at"] > CALENDAR_TTL:
         _shared.update(loaded_at=now, days={}, official=None)
     return _shared
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_workday(day):
+    # The package's answers never change while the process runs, and each call validates the date
+    # anew: the sweep asks about the same few weeks of days for every clock it fires.
+    return chinese_calendar.is_workday(day)
 
 
 def _year_entries(year):
@@ -95,7 +103,7 @@ class WorkingCalendar:
         if day in self._entries:
             return self._entries[day]
         if day.year in PACKAGE_YEARS:
-            return chinese_calendar.is_workday(day)
+            return _package_workday(day)
         if not self.is_covered(day.year):
             self.provisional = True
         return day.weekday() < 5
