@@ -1,9 +1,14 @@
 """The ticket list's filters, shared by the web list, the API and the ledger export."""
 
+from functools import reduce
+from operator import or_
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Q, TextField, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from deadlines import selectors as deadline_selectors
@@ -11,6 +16,7 @@ from tickets.models import Area, Category, River, Severity, Source, Ticket, Tick
 
 # search_bigrams() and its GIN index come from tickets migration 0006; a query needs two characters.
 BIGRAM_MIN_LENGTH = 2
+SEARCHED = ("number", "description", "source_reference")
 
 
 class SearchBigrams(Func):
@@ -28,11 +34,20 @@ class Contains(Func):
     output_field = BooleanField()
 
 
+def contains_upper(columns, value):
+    """``strpos(UPPER(col), UPPER(value)) > 0`` for any column: what icontains tests (UPPER(col) LIKE
+    UPPER('%value%'), wildcards escaped), written so the planner does not count it as a second, rare
+    condition. It estimates LIKE '%…%' at a fraction of a percent, multiplied by the index's estimate
+    that made ~10 rows of 10,000 and a plan that joins all of them before sorting (190 ms instead of
+    2 ms at a million tickets)."""
+    return reduce(or_, (GreaterThan(StrIndex(Upper(column), Upper(Value(value))), 0) for column in columns))
+
+
 def search_candidates(value):
     """Tickets whose number, description or source reference may contain ``value``: the indexed half
     of the search. A superset: the icontains beside it decides."""
     return Contains(
-        SearchBigrams(F("number"), F("description"), F("source_reference")),
+        SearchBigrams(*(F(column) for column in SEARCHED)),
         SearchBigrams(Value(value)),
     )
 
@@ -86,12 +101,13 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        matches = Q(number__icontains=value) | Q(description__icontains=value) | Q(source_reference__icontains=value)
         if connections[queryset.db].vendor == "postgresql" and len(value) >= BIGRAM_MIN_LENGTH:
-            # The index finds the candidates (a province's million descriptions are never scanned), the
-            # icontains keeps exactly the rows it always found. One character: no pair to look up.
-            return queryset.filter(search_candidates(value), matches)
-        return queryset.filter(matches)
+            # The index finds the candidates (a province's million descriptions are never scanned); the
+            # exact test keeps the rows icontains found. One character: no pair to look up.
+            return queryset.filter(search_candidates(value), contains_upper(SEARCHED, value))
+        return queryset.filter(
+            Q(number__icontains=value) | Q(description__icontains=value) | Q(source_reference__icontains=value)
+        )
 
     def filter_area(self, queryset, name, area):
         # Areas are at most three deep (county → township → village): a township covers its villages.
