@@ -9,6 +9,7 @@ transaction, under this flow's lock, so the two always agree.
 import random
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,18 @@ from tickets.models import TicketState
 
 from .models import RectificationProcess
 from .task_redirect import TaskRedirectView
+
+_starting_in_callers_transaction = ContextVar("starting_in_callers_transaction", default=False)
+
+
+@contextmanager
+def starting_in_callers_transaction():
+    """Around a StartHandle's run inside the caller's transaction (a ticket opened or reopened)."""
+    token = _starting_in_callers_transaction.set(True)
+    try:
+        yield
+    finally:
+        _starting_in_callers_transaction.reset(token)
 
 
 class SavepointSelectForUpdateLock(lock.SelectForUpdateLock):
@@ -34,6 +47,12 @@ class SavepointSelectForUpdateLock(lock.SelectForUpdateLock):
 
     @contextmanager
     def __call__(self, flow_class, process_pk):
+        if _starting_in_callers_transaction.get():
+            # The process row was inserted in the caller's transaction a moment ago: no other
+            # transaction can see it yet, so there is nothing to lock it against.
+            with transaction.atomic(savepoint=False):
+                yield
+            return
         rows = flow_class.process_class._default_manager.filter(pk=process_pk)
         # Outermost, a refused NOWAIT just ends the attempt's own transaction; the savepoint (two more
         # round trips per action) is only needed inside a caller's transaction.

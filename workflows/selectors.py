@@ -6,6 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from tickets import rules
 from tickets.models import Ticket
+from tickets.services.audit import chain_head_annotations
 
 from .models import RectificationProcess
 
@@ -43,6 +44,12 @@ def open_tasks_of(ticket):
 def open_task(ticket):
     """The one task that waits on this ticket, or None when the ticket is closed or cancelled."""
     return open_tasks_of(ticket).select_related("process").first()
+
+
+def open_task_and_chain_head(ticket):
+    """open_task, with the (seq, hash) of the ticket's last event read in the same round trip."""
+    task = open_tasks_of(ticket).select_related("process").annotate(**chain_head_annotations(ticket.pk)).first()
+    return task, ((task.chain_head_seq or 0, task.chain_head_hash or "") if task else None)
 
 
 def ticket_of_task(task_pk):

@@ -19,11 +19,11 @@ from tickets import services as ticket_services
 from tickets.errors import TicketPermissionDenied, TicketStateConflict
 from tickets.models import AttachmentKind, Ticket, TicketState
 from tickets.services.attachments import store_attachment
-from tickets.services.scope import as_part_of_callers_transaction
+from tickets.services.scope import as_part_of_callers_transaction, remember_chain_head
 from tickets.services.transitions import locked_ticket
 
-from .flows import TASK_FOR_STATE, RectificationFlow
-from .selectors import open_task, open_tasks_of, process_of
+from .flows import TASK_FOR_STATE, RectificationFlow, starting_in_callers_transaction
+from .selectors import open_task_and_chain_head, open_tasks_of, process_of
 
 
 class _FlowStep:
@@ -54,7 +54,10 @@ class _FlowStep:
             # and they all get the row locked here instead of reading it again.
             stack.enter_context(as_part_of_callers_transaction())
             locked = stack.enter_context(locked_ticket(self.ticket))
-            self.task = open_task(locked)
+            # Read after the lock is held: the task and the audit chain as the last step left them.
+            self.task, chain_head = open_task_and_chain_head(locked)
+            if chain_head is not None:
+                remember_chain_head(locked.pk, *chain_head)
             if self.node and (self.task is None or self.task.flow_task.name != self.node):
                 self._refuse(locked)
             self._stack = stack.pop_all()
@@ -90,7 +93,8 @@ class _FlowStep:
 def open_ticket(*, reporter, **fields):
     with transaction.atomic(), as_part_of_callers_transaction():
         ticket = ticket_services.ticket_open(reporter=reporter, **fields)
-        RectificationFlow.start.run(ticket=ticket)
+        with starting_in_callers_transaction():
+            RectificationFlow.start.run(ticket=ticket)
     return ticket
 
 
@@ -172,7 +176,8 @@ def cancel_ticket(*, ticket, actor, reason):
 def reopen_ticket(*, ticket, actor, reason):
     with transaction.atomic(), as_part_of_callers_transaction():
         ticket = ticket_services.ticket_reopen(ticket=ticket, actor=actor, reason=reason)
-        RectificationFlow.reopen.run(ticket=ticket)
+        with starting_in_callers_transaction():
+            RectificationFlow.reopen.run(ticket=ticket)
     return ticket
 
 

@@ -1,7 +1,8 @@
 """Two users doing the same thing to one ticket at the same moment: one wins, the other gets a conflict.
 
-Needs PostgreSQL: the flow's lock is SELECT ... FOR UPDATE NOWAIT on the process row, retried; the loser
-must come out as TicketStateConflict (what the UI and API show), not FlowLockFailed or a database error.
+Needs PostgreSQL: a flow step locks the ticket's row (SELECT ... FOR UPDATE) and reads the open task after
+it holds the lock; the loser must come out as TicketStateConflict (what the UI and API show), not a
+database error.
 """
 
 import datetime as dt
@@ -158,3 +159,41 @@ def test_two_office_users_reopening_at_once_start_one_new_run(office, verifier, 
     assert events(ticket, EventKind.REOPENED) == 1
     assert RectificationFlow.process_class.objects.filter(artifact_object_id=ticket.pk).count() == 2
     assert services.flow_disagreements(ticket) == []
+
+
+def test_a_step_that_waited_for_the_lock_appends_after_what_the_holder_appended(office, verifier, chief, segment):
+    """A comment (or a reminder from the sweep) holds the ticket's lock while a step waits for it: the step
+    must chain its event after the comment's, which it could not see when it started waiting."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tickets.audit_check import verify_chains
+
+    ticket = flow_ticket_in_state(TicketState.SUBMITTED, office=office, chief=chief, segment=segment)
+    holding, comment_done = threading.Event(), threading.Event()
+
+    def comment_holding_the_lock():
+        with transaction.atomic():
+            services.comment_on_ticket(ticket=ticket, actor=office, text="请尽快核查")
+            holding.set()
+            # Long enough for the step to be waiting on the row lock when this commits.
+            comment_done.wait(timeout=1.0)
+        return "commented"
+
+    def verify_when_locked():
+        holding.wait(timeout=10)
+        try:
+            return services.verify_ticket(ticket=ticket, actor=verifier)
+        finally:
+            connection.close()
+
+    commenter = threading.Thread(target=lambda: (comment_holding_the_lock(), connection.close()))
+    commenter.start()
+    verified = verify_when_locked()
+    commenter.join(timeout=30)
+
+    assert verified.state == TicketState.VERIFIED
+    kinds = list(ticket.events.order_by("seq").values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.COMMENTED, EventKind.VERIFIED]
+    assert list(verify_chains()) == []

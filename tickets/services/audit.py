@@ -5,7 +5,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ..models import TicketEvent
@@ -13,9 +13,9 @@ from ..signals import event_recorded
 from . import scope
 
 
-def chain_head_annotations():
-    """Annotations that bring the ticket's last (seq, hash) with the row that is being locked."""
-    last = TicketEvent.objects.filter(ticket_id=OuterRef("pk")).order_by("-seq")
+def chain_head_annotations(ticket_pk):
+    """Annotations that bring the ticket's last (seq, hash) along with another read of the step."""
+    last = TicketEvent.objects.filter(ticket_id=ticket_pk).order_by("-seq")
     return {
         "chain_head_seq": Subquery(last.values("seq")[:1]),
         "chain_head_hash": Subquery(last.values("hash")[:1]),
@@ -25,8 +25,8 @@ def chain_head_annotations():
 def _chain_head(ticket):
     """(seq, hash) of the ticket's last event; (0, "") before its first.
 
-    Inside a flow step the transaction knows it (read with the ticket's lock, then moved by each event
-    appended, whichever instance of the ticket appended it); elsewhere it is read here.
+    Inside a flow step the transaction knows it (read once after the ticket's lock was taken, then moved
+    by each event appended, whichever instance of the ticket appended it); elsewhere it is read here.
     """
     known = scope.chain_head(ticket.pk)
     if known is not None:

@@ -42,11 +42,10 @@ def already_locked(pk):
     return scope.tickets.get(pk) if scope else None
 
 
-def remember_locked(ticket, chain_head):
+def remember_locked(ticket):
     scope = _current.get()
     if scope is not None:
         scope.tickets[ticket.pk] = ticket
-        scope.chain_heads[ticket.pk] = chain_head
 
 
 def chain_head(pk):
@@ -56,6 +55,8 @@ def chain_head(pk):
 
 
 def remember_chain_head(pk, seq, event_hash):
+    """Only with a head read after the ticket's lock was taken (in a statement of its own: a subquery
+    of the locking statement would see the rows as they were before it waited for the lock)."""
     scope = _current.get()
     if scope is not None:
         scope.chain_heads[pk] = (seq, event_hash)

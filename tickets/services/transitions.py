@@ -12,22 +12,15 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from .. import rules
 from ..errors import TicketPermissionDenied, TicketStateConflict, TicketValidationError
 from ..models import EventKind, Ticket, TicketState
 from ..models.tickets import DEADLINE_RULE_MANUAL
 from ..selectors import chief_appointment
-from .audit import chain_head_annotations, record_event
+from .audit import record_event
 from .scope import already_locked, in_callers_transaction, remember_locked, savepoint_needed
-
-
-def _lock_in_callers_transaction(pk):
-    # The audit chain's head comes with the row: under this lock nobody else can append to it.
-    ticket = _locked_rows().annotate(**chain_head_annotations()).get(pk=pk)
-    remember_locked(ticket, (ticket.chain_head_seq or 0, ticket.chain_head_hash or ""))
-    return ticket
 
 
 def _locked_rows():
@@ -50,7 +43,11 @@ def locked_ticket(ticket):
             if not in_callers_transaction():
                 yield _locked_rows().get(pk=pk)
             else:
-                yield already_locked(pk) or _lock_in_callers_transaction(pk)
+                locked = already_locked(pk)
+                if locked is None:
+                    locked = _locked_rows().get(pk=pk)
+                    remember_locked(locked)
+                yield locked
     except ConcurrentTransition as exc:
         # SQLite has no row locks: the state-guarded UPDATE is what catches the loser there.
         # The failed save marked the transaction for rollback, so the state is read after leaving it
@@ -71,9 +68,18 @@ def _guard(ticket, method, actor):
             _("工单当前状态为「%(state)s」,不能执行此操作。") % {"state": ticket.get_state_display()},
             current_state=ticket.state,
         )
-    for condition in meta.get_transition(ticket.state).conditions:
-        if not condition(ticket):
-            raise TicketValidationError({condition.field: condition.message})
+
+
+def _run(ticket, method, **kwargs):
+    """Take the transition; if one of its conditions is not met, say which (django-fsm checks them
+    once, as it runs the method: reading them beforehand as well would ask the database twice)."""
+    try:
+        method(**kwargs)
+    except TransitionNotAllowed:
+        for condition in method._django_fsm.get_transition(ticket.state).conditions:
+            if not condition(ticket):
+                raise TicketValidationError({condition.field: condition.message}) from None
+        raise
 
 
 def _transition(ticket, actor, name, *, event, fields, payload=None, **kwargs):
@@ -81,7 +87,7 @@ def _transition(ticket, actor, name, *, event, fields, payload=None, **kwargs):
     _guard(ticket, method, actor)
     from_state = ticket.state
     at = timezone.now()
-    method(at=at, **kwargs)
+    _run(ticket, method, at=at, **kwargs)
     ticket.save(update_fields=["state", "updated_at", *fields])
     record_event(
         ticket=ticket, kind=event, actor=actor, from_state=from_state, to_state=ticket.state,
