@@ -166,8 +166,12 @@ def run(report, repeat, n):
     with connection.cursor() as cur:
         cur.execute(FLOOR_DDL)
     org = bench_org()
-    queries, writes = profile_ours(org)
     queue, staff = helpdesk_setup()
+    # Counted in the steady state a running office is in: per-process caches (notification rules,
+    # the deadline ladder, group members) filled, as after any first request.
+    ours_once(org)
+    helpdesk_once(queue, staff)
+    queries, writes = profile_ours(org)
     helpdesk_queries = _count_queries(helpdesk_once, queue, staff)
     floor_queries = _count_queries(floor_once, writes)
     ours, floor, peer = [], [], []
