@@ -24,9 +24,10 @@ from .scope import already_locked, in_callers_transaction, remember_locked, save
 
 
 def _locked_rows():
-    # The chief and segment come along (most actions read them); only the ticket row is locked.
+    # The people and the place come along (the actions and whoever hears of them read them); only
+    # the ticket row is locked.
     return Ticket.objects.select_for_update(of=("self",)).select_related(
-        "responsible_chief", "segment__river", "segment__area"
+        "responsible_chief", "reporter", "segment__river", "segment__area"
     )
 
 
