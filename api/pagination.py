@@ -6,6 +6,11 @@ The count stops at COUNT_CAP: ``SELECT count(*) FROM (SELECT id … LIMIT cap + 
 response says ``count_exact: false`` ("at least ``count``"), and pages past the cap still work: a
 page reads one row more than it shows to know whether there is a next one. Every request costs the
 same two queries (count, page), however many rows match.
+
+Why 1,000: counting costs a visit per row counted. At a million tickets, counting a search to 10,000
+took 30 ms of a 70 ms request (the page itself 8 ms); to 1,000 it takes a tenth of that. 1,000 rows
+are 50 pages of 20: past that, people narrow the filter rather than page, and province-wide figures
+come from the reports, not from a list's count.
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -13,7 +18,7 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CappedPage(Page):
