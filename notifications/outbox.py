@@ -5,8 +5,8 @@ Life of a Delivery row:
                         |--error, attempts left--> pending (next_attempt_at = now + backoff)
                         |--error, no attempts left / permanent--> failed
                         '--worker died (stuck past the timeout)--> unknown
-The claim is a conditional UPDATE (pending → sending), so a task that runs twice, or a task and the
-sweep racing, send once. A row stuck in "sending" may or may not have gone out (the worker can die
+The claim is a conditional UPDATE (pending → sending) returning what the channel reads, so a task that runs
+twice, or a task and the sweep racing, send once. A row stuck in "sending" may or may not have gone out (the worker can die
 between the robot's answer and our UPDATE); email and robots cannot be asked, so such a row becomes
 "unknown" for the office to check and is never resent automatically: at most once, never twice.
 """
@@ -20,6 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from tickets.models import TicketEvent
+
 from . import channels, conf
 from .caches import ProcessCache
 from .messages import event_context, render
@@ -31,6 +33,8 @@ from .models import (
     DeliveryStatus,
     Notification,
     Recipient,
+    WebhookEndpoint,
+    WebhookKind,
 )
 from .preferences import preferences_for
 from .recipients import resolve
@@ -213,14 +217,59 @@ def publish(delivery_ids):
 # Sending, in the worker.
 
 
-def claim(delivery_id):
-    """pending → sending, in one conditional UPDATE; True for the one caller that wins it."""
-    now = timezone.now()
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-        )
+# What a channel reads of its row (channels/email.py, channels/webhooks.py) and what marking it reads; the
+# other columns (the status and claim time just written among them) stay in the table.
+RETURNED_FIELDS = [
+    "id", "channel", "address", "subject", "body", "link", "endpoint_id", "event_id", "notification_id", "attempts",
+]
+CLAIMED_FIELDS = [*RETURNED_FIELDS, "status", "claimed_at"]
+
+
+def _claim_sql():
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(Delivery._meta.get_field(name).column) for name in RETURNED_FIELDS)
+    return (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, updated_at = %s"
+        f" WHERE id = %s AND status = %s RETURNING {columns}"
     )
+
+
+def _returning_update():
+    # PostgreSQL, and SQLite from 3.35; any other database claims and then reads (two round trips).
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
+
+
+def claim(delivery_id):
+    """pending → sending, in one conditional UPDATE; the row (what its channel reads) for the one caller that
+    wins it, None for every other.
+
+    One statement that claims and reads: a second worker's UPDATE of the same row waits for the first to
+    commit, then finds it no longer pending and returns nothing. (SELECT … FOR UPDATE SKIP LOCKED and then
+    an UPDATE would decide the same, in a transaction of four round trips instead of one.)
+    """
+    now = timezone.now()
+    if _returning_update():
+        field = Delivery._meta.get_field
+        params = [
+            str(DeliveryStatus.SENDING), field("claimed_at").get_db_prep_value(now, connection),
+            field("updated_at").get_db_prep_value(now, connection), int(delivery_id), str(DeliveryStatus.PENDING),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_claim_sql(), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        # Integers, text and NULLs: no backend needs a converter for these (a datetime would on SQLite).
+        values = dict(zip(RETURNED_FIELDS, row, strict=True), status=DeliveryStatus.SENDING, claimed_at=now)
+        # from_db takes the values in the model's field order.
+        present = [f.attname for f in Delivery._meta.concrete_fields if f.attname in values]
+        return Delivery.from_db(connection.alias, present, [values[name] for name in present])
+    claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    return Delivery.objects.only(*CLAIMED_FIELDS).get(pk=delivery_id) if claimed else None
 
 
 def mark_sent(delivery_id):
@@ -247,13 +296,27 @@ def mark_failed(delivery, exc):
     return fields["status"]
 
 
+def load_for_channel(delivery):
+    """Read what the row's channel needs besides the row: an email nothing; a robot its endpoint; a generic
+    webhook also the event's kind and ticket number (its JSON names them)."""
+    if delivery.channel != DeliveryChannel.WEBHOOK or delivery.endpoint_id is None:
+        return delivery
+    delivery.endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).first()
+    if delivery.endpoint is not None and delivery.endpoint.kind == WebhookKind.GENERIC:
+        # Whole rows (a ticket deferred in part would read its state fields back one query later).
+        if delivery.event_id is not None:
+            delivery.event = TicketEvent.objects.select_related("ticket").get(pk=delivery.event_id)
+        elif delivery.notification_id is not None:
+            delivery.notification = Notification.objects.select_related("ticket").get(pk=delivery.notification_id)
+    return delivery
+
+
 def deliver(delivery_id):
     """Send one delivery if it is still pending. Safe to call any number of times."""
-    if not claim(delivery_id):
+    delivery = claim(delivery_id)
+    if delivery is None:
         return "skipped"
-    delivery = Delivery.objects.select_related("endpoint", "event__ticket", "notification__ticket").get(
-        pk=delivery_id
-    )
+    load_for_channel(delivery)
     try:
         channels.send(delivery)
     except Exception as exc:  # any error is this row's failure, recorded on it; never the worker's

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications import outbox, tasks
@@ -208,3 +210,44 @@ def test_tasks_racing_on_one_row_send_once(office, chief, segment, make_endpoint
     results = race(*[lambda: outbox.deliver(robot.pk)] * 8)
     assert sorted(results) == ["sent"] + ["skipped"] * 7
     assert len(webhook_server.requests) == 1
+
+
+def test_an_email_costs_two_statements_the_claim_returning_the_row_and_the_mark(assigned):
+    delivery = email_delivery(assigned)
+    with CaptureQueriesContext(connection) as context:
+        assert outbox.deliver(delivery.pk) == "sent"
+    assert [q["sql"].split()[0] for q in context.captured_queries] == ["UPDATE", "UPDATE"]
+    assert "RETURNING" in context.captured_queries[0]["sql"]
+    [message] = mail.outbox
+    assert (message.to, message.subject, message.body) == ([delivery.address], delivery.subject, delivery.body)
+    assert message.extra_headers["X-Hezhang-Delivery"] == str(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    assert delivery.claimed_at is not None and delivery.sent_at is not None
+
+
+def test_a_generic_webhook_reads_its_endpoint_event_and_ticket_number(assigned, segment, make_endpoint, webhook_server):
+    AreaWebhook.objects.create(area=segment.area, endpoint=make_endpoint(WebhookKind.GENERIC))
+    services.ticket_start(ticket=assigned, actor=assigned.responsible_chief)
+    services.ticket_change_deadline(
+        ticket=assigned, actor=assigned.reporter, due_at=timezone.localdate() + dt.timedelta(days=20), reason="汛期"
+    )
+    delivery = Delivery.objects.get(event__kind="deadline_changed", channel="webhook")
+    with CaptureQueriesContext(connection) as context:
+        assert outbox.deliver(delivery.pk) == "sent"
+    # The claim, the endpoint, the event with its ticket's number, the mark.
+    assert len(context.captured_queries) == 4, [q["sql"][:120] for q in context.captured_queries]
+    [body] = webhook_server.json_bodies()
+    assert (body["delivery"], body["kind"], body["event"], body["ticket"]) == (
+        delivery.pk, "deadline_changed", delivery.event_id, assigned.number,
+    )
+    assert (body["title"], body["text"], body["url"]) == (delivery.subject, delivery.body, delivery.link)
+    assert webhook_server.requests[0]["signature_ok"]
+
+
+def test_without_update_returning_the_claim_reads_the_row_after_it(assigned, monkeypatch):
+    monkeypatch.setattr(outbox, "_returning_update", lambda: False)
+    delivery = email_delivery(assigned)
+    assert outbox.deliver(delivery.pk) == "sent"
+    assert outbox.deliver(delivery.pk) == "skipped"
+    assert [m.to for m in mail.outbox] == [[delivery.address]]

@@ -215,16 +215,23 @@ def test_each_event_costs_few_queries_and_no_savepoint(
     receiver_sql.clear()
     ticket = ticket_in_state(TicketState.CLOSED, **people)
 
-    statements = [(kind, [sql.split()[0] for sql in queries]) for kind, queries in receiver_sql]
+    assert not [sql for _kind, queries in receiver_sql for sql in queries if "SAVEPOINT" in sql]
+
+    def ours(sql):
+        # A recipient's account the ticket row did not bring along (the reporter's) is read by tickets/.
+        return not sql.startswith('SELECT "auth_user"')
+
+    statements = [(kind, [sql.split()[0] for sql in queries if ours(sql)]) for kind, queries in receiver_sql]
     assert statements == [
         ("created", ["SELECT", "INSERT"]),  # the office's preferences; its notification
         ("assigned", ["SELECT", "INSERT", "INSERT"]),  # the chief's email and the two robots: one INSERT
         ("started", []),  # nobody to tell, nothing read
         ("attachment_added", []),
         ("submitted", ["SELECT", "INSERT"]),  # the office and the verifier: one INSERT
-        ("verified", ["SELECT", "SELECT", "INSERT", "INSERT"]),  # + the reporter's account
-        ("closed", ["SELECT", "SELECT", "INSERT", "INSERT"]),
+        ("verified", ["SELECT", "INSERT", "INSERT"]),
+        ("closed", ["SELECT", "INSERT", "INSERT"]),
     ]
+    assert all(len(queries) <= 4 for _kind, queries in receiver_sql)
     assert Notification.objects.filter(ticket=ticket).count() == 8
     assert Delivery.objects.filter(event__ticket=ticket, channel=DeliveryChannel.WEBHOOK).count() == 6
     assert Delivery.objects.filter(event__ticket=ticket, channel=DeliveryChannel.EMAIL).count() == 3
