@@ -18,6 +18,8 @@ from .models import TicketClock
 from .schedule import Ladder, next_fire_at
 
 # Events after which the clock's facts may have changed. Reminders and escalations are the clock's own.
+# Verifying and closing are not among them: they follow a submission, which already stopped the clock,
+# and they never move the deadline.
 CLOCK_EVENTS = frozenset(
     {
         EventKind.ASSIGNED,
@@ -28,8 +30,6 @@ CLOCK_EVENTS = frozenset(
         EventKind.RESUMED,
         EventKind.SUBMITTED,
         EventKind.REJECTED,
-        EventKind.VERIFIED,
-        EventKind.CLOSED,
         EventKind.CANCELLED,
         EventKind.REOPENED,
     }

@@ -61,10 +61,10 @@ def test_a_lifecycle_reads_the_office_tables_once_per_process(clock, office, chi
     assert not touches(second_assign, *OFFICE_TABLES, "deadlines_firedalert")
     assert [sql.split()[0] for sql in second_assign] == ["SELECT", "INSERT"]
     assert TicketClock.objects.get(pk=second.pk).due_at == end_of(2026, 11, 12)
-    # Per event kind: assign 2, submit 2 (the clock stops), verify 1 and close 1 (nothing changed);
-    # the others are no clock events.
+    # Per event kind: assign 2, submit 2 (the clock stops); verify and close none (the submission stopped
+    # the clock and they never move the deadline); the others are no clock events.
     assert {kind: len(runs[1]) for kind, runs in clock_queries.items()} == {
-        "created": 0, "assigned": 2, "started": 0, "attachment_added": 0, "submitted": 2, "verified": 1, "closed": 1,
+        "created": 0, "assigned": 2, "started": 0, "attachment_added": 0, "submitted": 2, "verified": 0, "closed": 0,
     }
 
 
