@@ -33,6 +33,11 @@ class CappedPage(Page):
         # Past the cap the last page is not num_pages: the rows read say where this one ends.
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
+    def count_at_least(self):
+        """The rows known to exist: the capped count, or more on a page that lies past the cap (a list
+        must not say "rows 1,026–1,050 of at least 1,000")."""
+        return max(self.paginator.count, self.end_index())
+
 
 class CappedPaginator(Paginator):
     cap = COUNT_CAP

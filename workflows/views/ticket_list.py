@@ -1,7 +1,6 @@
 """The ticket list: TicketFilter (shared with the API and the ledger) over the viewer's tickets."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 from viewflow.forms import Layout, Row
 
@@ -9,6 +8,7 @@ from tickets import rules
 from tickets.selectors import ticket_list
 
 from ..filters import TicketFilter
+from ..pagination import CappedPaginator
 from .common import annotate_overdue
 
 PAGE_SIZE = 25
@@ -19,7 +19,6 @@ FILTER_LAYOUT = Layout(
     Row("area", "chief", "overdue"),
     Row("reported_from", "reported_to", "ordering"),
 )
-
 
 
 class TicketListView(LoginRequiredMixin, TemplateView):
@@ -33,7 +32,8 @@ class TicketListView(LoginRequiredMixin, TemplateView):
         # A stable order under pagination: the chosen sort, then newest first.
         if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data.get("ordering"):
             tickets = tickets.order_by(*filterset.form.cleaned_data["ordering"], "-pk")
-        page = Paginator(tickets, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        # The count stops at a cap (a province's overdue list is ~100,000 rows): "at least" beyond it.
+        page = CappedPaginator(tickets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             filterset=filterset,
             filter_layout=FILTER_LAYOUT,
