@@ -15,13 +15,12 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
-from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.nodes.if_gate import IfActivation
 
 from tickets.models import TicketState
 
 from .models import RectificationProcess
+from .nodes import End, If
 from .task_redirect import TaskRedirectView
 
 _starting_in_callers_transaction = ContextVar("starting_in_callers_transaction", default=False)
@@ -74,20 +73,6 @@ class SavepointSelectForUpdateLock(lock.SelectForUpdateLock):
             time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)
 
 
-class _InMemoryIfActivation(IfActivation):
-    """viewflow's If activation without the savepoint it takes around the condition: ours compares the
-    ticket's state already in memory, so there is nothing a savepoint could roll back (and an error in
-    it ends the step's transaction like any other). Two round trips fewer per verification."""
-
-    @Activation.status.super()
-    def activate(self):
-        self._condition_result = self.flow_task._condition(self)
-
-
-class InMemoryIf(flow.If):
-    activation_class = _InMemoryIfActivation
-
-
 class RectificationFlow(flow.Flow):
     process_class = RectificationProcess
     lock_impl = SavepointSelectForUpdateLock()
@@ -117,7 +102,7 @@ class RectificationFlow(flow.Flow):
         .Next(this.check_verification)
     )
     check_verification = (
-        InMemoryIf(this.is_verified).Annotation(title=_("核查通过?")).Then(this.close).Else(this.rectify)
+        If(this.is_verified).Annotation(title=_("核查通过?")).Then(this.close).Else(this.rectify)
     )
     close = (
         flow.View(TaskRedirectView.as_view())
@@ -125,7 +110,7 @@ class RectificationFlow(flow.Flow):
         .Permission("workflows.office_task")
         .Next(this.end)
     )
-    end = flow.End()
+    end = End()
 
     def link_ticket(self, activation, ticket):
         activation.process.artifact = ticket
