@@ -127,3 +127,50 @@ def test_at_least_in_english(office_client, make_tickets, small_pages):
     assert "至少" not in html and "rel=\"last\"" not in html and "Next" in html
     html = office_client.get(LIST, {"page": 3}).content.decode()
     assert "5–5 of at least 5" in html and "First" in html
+
+
+HOME = reverse("tickets:home")
+
+
+def queue_rows(response):
+    html = response.content.decode()
+    queue = html[html.index('id="hz-queue"'):]
+    return queue.count('class="hz-ticket-row"')
+
+
+def test_the_home_page_shows_the_oldest_of_a_long_queue_and_how_many_there_are(
+    office_client, make_tickets, monkeypatch
+):
+    from workflows.views import home
+
+    monkeypatch.setattr(home, "LIST_SHOWN", 2)
+    make_tickets(2)
+    response = office_client.get(HOME)
+    assert queue_rows(response) == 2
+    assert "全部 2 件" not in response.content.decode()  # everything is on the page: no link to more
+
+    make_tickets(1)
+    with CaptureQueriesContext(connection) as three:
+        response = office_client.get(HOME)
+    assert queue_rows(response) == 2
+    assert "?state=reported&amp;ordering=reported_at" in response.content.decode()
+    assert "全部 3 件" in response.content.decode()
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    make_tickets(3)
+    with CaptureQueriesContext(connection) as six:
+        response = office_client.get(HOME)
+    assert queue_rows(response) == 2
+    assert "全部(至少 3 件)" in response.content.decode()
+    # The oldest reports first, and the page costs the same however long the queue is.
+    assert len(six.captured_queries) == len(three.captured_queries)
+
+
+def test_the_home_page_says_at_least_in_english(office_client, make_tickets, monkeypatch):
+    from workflows.views import home
+
+    monkeypatch.setattr(home, "LIST_SHOWN", 1)
+    monkeypatch.setattr(CappedPaginator, "cap", 1)
+    make_tickets(3)
+    office_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "all (at least 1 ticket)" in office_client.get(HOME).content.decode()

@@ -9,10 +9,18 @@ from tickets import rules
 from tickets.models import TicketState
 from tickets.selectors import ticket_list
 
+from ..pagination import CappedPaginator
 from ..selectors import inbox_tickets
 from .common import annotate_overdue
 
 MY_REPORTS_SHOWN = 20
+# An office's inbox and queue can hold thousands of tickets in a province: the page shows the most
+# urgent ones and says how many there are (counted up to the list cap), the ticket list has the rest.
+LIST_SHOWN = 50
+
+
+def _first_rows(tickets):
+    return CappedPaginator(tickets, LIST_SHOWN).page(1)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -33,9 +41,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
             my_reports = annotate_overdue(ticket_list(viewer=user).filter(reporter=user)).order_by(
                 "-reported_at"
             )[:MY_REPORTS_SHOWN]
+        inbox_page = _first_rows(inbox)
+        queue_page = _first_rows(queue) if queue is not None else None
         context.update(
-            inbox=list(inbox),
-            queue=list(queue) if queue is not None else None,
+            inbox_page=inbox_page,
+            inbox=list(inbox_page.object_list),
+            queue_page=queue_page,
+            queue=list(queue_page.object_list) if queue_page is not None else None,
             my_reports=list(my_reports) if my_reports is not None else None,
             may_open=rules.may_open(user),
         )
