@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tickets import rules
+from workflows.pagination import CappedPaginator
 
 from .channels import inapp
 from .forms import PreferenceForm
@@ -28,7 +28,7 @@ def _next_or(request, default):
 
 @login_required
 def notification_list(request):
-    page = Paginator(inapp.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(inapp.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "unread": inapp.unread_count(request.user)})
 
 
@@ -78,5 +78,5 @@ def delivery_problems(request):
         .select_related("endpoint", "notification__recipient", "event__ticket")
         .order_by("-updated_at", "-id")
     )
-    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/deliveries.html", {"page": page})

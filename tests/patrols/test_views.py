@@ -40,3 +40,22 @@ def test_office_needs_to_name_the_chief(client, segment):
     response = client.post(reverse("patrols:create"), {"segment": segment.pk, "started_at": "2026-03-20 09:00",
                                                        "ended_at": "2026-03-20 09:40", "distance_m": 2500})
     assert response.status_code == 200 and not Patrol.objects.exists()
+
+
+def test_the_patrol_list_counts_no_further_than_the_cap_and_still_pages_on(client, world, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflows.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 1)
+    client.force_login(world.office)
+    total = Patrol.objects.count()
+    assert total > 1
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("patrols:list"))
+    (count_sql,) = [q["sql"] for q in queries.captured_queries
+                    if "COUNT(" in q["sql"].upper() and '"patrols_patrol"' in q["sql"]]
+    assert "LIMIT 2" in count_sql  # the cap and one more, however many patrols there are
+    assert first.context["page_obj"].paginator.count_exact is False
+    assert len(first.context["patrols"]) == min(total, 30)
