@@ -53,7 +53,8 @@ ACTIONS = [
     Action("reopen", _("重新整改"), "replay", rules.may_reopen, frozenset({TicketState.CLOSED})),
     Action("cancel", _("撤销"), "cancel", rules.may_cancel,
            frozenset({TicketState.REPORTED, TicketState.ASSIGNED}), danger=True),
-    Action("attach", _("上传附件"), "attach_file", rules.may_attach, frozenset(TicketState.values)),
+    Action("attach", _("上传附件"), "attach_file", rules.may_attach,
+           frozenset(TicketState.values) - {TicketState.CLOSED, TicketState.CANCELLED}),
     Action("comment", _("备注"), "comment", rules.may_comment, frozenset(TicketState.values)),
 ]
 BY_NAME = {action.name: action for action in ACTIONS}

@@ -28,6 +28,11 @@ def test_the_whole_flow_through_the_api(make_ticket, office, chief, verifier, ap
     assert upload.status_code == 201
     assert act(c, ticket, "submit", {"measures": "已清理完毕"}).json()["state"] == "submitted"
     assert act(v, ticket, "reject", {"reason": "仍有残留"}).json()["state"] == "rectifying"
+    # The rejected round's photo proves nothing about the work done again: a new one is asked for.
+    refused = act(c, ticket, "submit", {"measures": "再次清理"})
+    assert refused.status_code == 400 and "attachments" in refused.content.decode(), refused.content
+    upload = c.post(f"/api/tickets/{ticket.number}/attachments/", {"file": png_upload(), "kind": "after"})
+    assert upload.status_code == 201
     assert act(c, ticket, "submit", {"measures": "再次清理"}).json()["state"] == "submitted"
     assert act(v, ticket, "verify", {"comment": "现场已核实"}).json()["state"] == "verified"
     assert act(o, ticket, "close").json()["state"] == "closed"

@@ -328,12 +328,17 @@ class TestSubmitPreconditions:
 
 
 class TestVerifyRejectClose:
-    def test_each_rejection_is_counted_and_the_chief_submits_again(self, make, people):
+    def test_each_rejection_is_counted_and_the_chief_submits_again_with_new_photos(self, make, people):
         ticket = make(S.SUBMITTED)
         for round_ in (1, 2):
             services.ticket_reject(ticket=ticket, actor=people["verifier"], reason=f"第{round_}次退回")
             rejected = reload(ticket)
             assert (rejected.state, rejected.rejection_count, rejected.submitted_at) == (S.RECTIFYING, round_, None)
+            # The photos of the rejected round prove nothing about the work done again.
+            with pytest.raises(TicketValidationError) as excinfo:
+                services.ticket_submit(ticket=ticket, actor=people["chief"], measures="再次整改")
+            assert "attachments" in excinfo.value.errors
+            services.attachment_add(ticket=ticket, actor=people["chief"], upload=png_upload(), kind="after")
             services.ticket_submit(ticket=ticket, actor=people["chief"], measures="再次整改")
         assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.REJECTED).count() == 2
         assert reload(ticket).state == S.SUBMITTED
@@ -389,6 +394,10 @@ class TestCancelAndReopen:
         assert (ticket.state, ticket.closed_at, ticket.verified_at, ticket.verified_by, ticket.submitted_at) == (
             S.RECTIFYING, None, None, None, None,
         )
+        # A reopened problem is rectified again, with new "after" photos.
+        with pytest.raises(TicketValidationError):
+            services.ticket_submit(ticket=ticket, actor=people["chief"], measures="再次清理")
+        services.attachment_add(ticket=ticket, actor=people["chief"], upload=png_upload(), kind="after")
         services.ticket_submit(ticket=ticket, actor=people["chief"], measures="再次清理")
         services.ticket_verify(ticket=ticket, actor=people["verifier"])
         services.ticket_close(ticket=ticket, actor=people["office"])
@@ -556,3 +565,13 @@ def test_locked_ticket_accepts_a_primary_key(make):
     ticket = make(S.REPORTED)
     with locked_ticket(ticket.pk) as locked:
         assert locked.pk == ticket.pk
+
+
+def test_nothing_is_attached_to_a_closed_or_cancelled_ticket(make, people):
+    for state in (S.CLOSED, S.CANCELLED):
+        ticket = make(state)
+        before = ticket.attachments.count()
+        with pytest.raises(TicketStateConflict) as excinfo:
+            services.attachment_add(ticket=ticket, actor=people["office"], upload=png_upload(), kind="before")
+        assert excinfo.value.current_state == state
+        assert ticket.attachments.count() == before

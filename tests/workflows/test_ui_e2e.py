@@ -258,7 +258,8 @@ def test_rectification_journey_as_supervisor_office_and_chief(driver, live_serve
     ui.action("close")
     ui.submit()
     ui.on_ticket(number, "已销号")
-    assert ui.buttons() == {"reopen", "attach", "comment"}
+    # Closed: its evidence is final (no more attachments); the office may still reopen it.
+    assert ui.buttons() == {"reopen", "comment"}
     timeline = ui.text("#hz-timeline")
     order = ["上报", "交办", "开始整改", "提交整改", "核查退回", "核查通过", "销号"]
     positions = [timeline.index(word) for word in order]

@@ -8,12 +8,13 @@ may take it (``permission``, from tickets.rules) and what it needs
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .. import rules
 from .attachments import AttachmentKind
+from .events import EventKind
 
 
 class TicketState(models.TextChoices):
@@ -70,11 +71,17 @@ class TicketCounter(models.Model):
 
 
 def has_after_photo(ticket):
-    return ticket.attachments.filter(kind=AttachmentKind.AFTER).exists()
+    """An "after" photo of this round: a rejection or a reopening asks for the work to be done again,
+    so the photos taken before it no longer prove anything."""
+    round_start = (
+        ticket.events.filter(kind__in=[EventKind.REJECTED, EventKind.REOPENED]).order_by("-seq").values("created_at")[:1]
+    )
+    photos = ticket.attachments.filter(kind=AttachmentKind.AFTER)
+    return photos.filter(Q(uploaded_at__gt=Subquery(round_start)) | ~Exists(round_start)).exists()
 
 
 has_after_photo.field = "attachments"
-has_after_photo.message = _("提交整改须至少上传一张整改后照片。")
+has_after_photo.message = _("提交整改须至少上传一张整改后照片(退回或重新整改后须上传新的照片)。")
 
 
 class Ticket(ConcurrentTransitionMixin, models.Model):

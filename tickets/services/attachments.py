@@ -7,8 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .. import rules
-from ..errors import TicketPermissionDenied, TicketValidationError
-from ..models import Attachment, AttachmentKind, EventKind
+from ..errors import TicketPermissionDenied, TicketStateConflict, TicketValidationError
+from ..models import Attachment, AttachmentKind, EventKind, TicketState
 from .audit import record_event
 from .transitions import locked_ticket
 
@@ -104,8 +104,16 @@ def store_attachment(*, ticket, actor, upload, kind):
     return attachment
 
 
+# A closed ticket's evidence is what the closing was decided on; a cancelled one has none to add.
+NO_ATTACHMENTS_IN = frozenset({TicketState.CLOSED, TicketState.CANCELLED})
+
+
 def attachment_add(*, ticket, actor, upload, kind):
     with locked_ticket(ticket) as locked:
         if not rules.may_attach(locked, actor):
             raise TicketPermissionDenied()
+        if locked.state in NO_ATTACHMENTS_IN:
+            raise TicketStateConflict(
+                _("工单已销号或已撤销,不能再上传附件;如需补充,请先重新整改。"), current_state=locked.state
+            )
         return store_attachment(ticket=locked, actor=actor, upload=upload, kind=kind)
