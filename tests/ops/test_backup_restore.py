@@ -50,8 +50,8 @@ def test_backup_then_restore_into_a_fresh_database_keeps_tickets_files_and_an_in
     tmp_path, settings, segment, office, chief, fresh_database
 ):
     closed = ticket_in_state(TicketState.CLOSED, office=office, chief=chief, segment=segment)
-    ticket_in_state(TicketState.RECTIFYING, office=office, chief=chief, segment=segment)
-    photo = attachment_add(ticket=closed, actor=office, upload=png_upload("evidence.png"), kind=AttachmentKind.BEFORE)
+    open_one = ticket_in_state(TicketState.RECTIFYING, office=office, chief=chief, segment=segment)
+    photo = attachment_add(ticket=open_one, actor=office, upload=png_upload("evidence.png"), kind=AttachmentKind.BEFORE)
     tickets, events = Ticket.objects.count(), TicketEvent.objects.count()
 
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_ENV")}
