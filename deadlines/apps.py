@@ -15,7 +15,7 @@ class DeadlinesConfig(AppConfig):
         from .models import CalendarDay, CalendarYear, EscalationStep, ReminderStep
         from .schedule import forget_ladder
 
-        # The ladder and the calendar are cached per process (schedule.LADDER_TTL, calendar.CALENDAR_TTL):
+        # The ladder and the calendar are cached per process (schedule.LADDER, calendar.CALENDAR):
         # an edit here applies at once.
         for model, forget in (
             (ReminderStep, forget_ladder),

@@ -10,11 +10,11 @@ schedule is entered.
 
 import datetime as dt
 import functools
-import time
 
 import chinese_calendar
-from django.db import transaction
 from django.utils import timezone
+
+from config.process_cache import ProcessCache
 
 from .models import CalendarDay, CalendarYear
 
@@ -23,25 +23,14 @@ PACKAGE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
 MAX_SCAN_DAYS = 3 * 366
 
 # The office's entries are a few rows a year and read for every deadline computed and every clock
-# event: each process keeps them for a short while. An edit in this process (the admin) clears them
-# at once (apps.py connects the signals); other processes see it within CALENDAR_TTL.
-CALENDAR_TTL = 30.0
-_shared = {"loaded_at": None, "days": {}, "official": None}
-
-
-def forget_calendar(**kwargs):
-    # New dicts rather than clear(): a load already under way fills the old ones, which nobody reads again.
-    _shared.update(loaded_at=None, days={}, official=None)
-    # Another thread of this process may load the old rows before the edit commits: forget them again then.
-    if kwargs.get("sender") is not None:
-        transaction.on_commit(forget_calendar)
+# event: each process keeps them for a short while (config.process_cache), filled a year at a time as
+# asked. An edit in this process (the admin) clears them at once (apps.py connects the signals).
+CALENDAR = ProcessCache(lambda: {"days": {}, "official": None})
+forget_calendar = CALENDAR.forget
 
 
 def _shared_entries():
-    now = time.monotonic()
-    if _shared["loaded_at"] is None or now - _shared["loaded_at"] > CALENDAR_TTL:
-        _shared.update(loaded_at=now, days={}, official=None)
-    return _shared
+    return CALENDAR.get()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -65,7 +54,7 @@ class WorkingCalendar:
     ``provisional`` turns true, and stays true, once an answer relied on the weekday guess.
     Make one per computation whose provisional flag you need.
 
-    The entries come from the process's short-lived copy (CALENDAR_TTL); ``fresh=True`` reads the
+    The entries come from the process's short-lived copy (``CALENDAR``); ``fresh=True`` reads the
     tables instead, for the computations that follow an edit of the calendar or run once a minute.
     """
 

@@ -5,12 +5,12 @@ Pure functions over a clock, the ladder and the calendar: the receiver uses them
 """
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
+
+from config.process_cache import ProcessCache
 
 from .calendar import office_moment, office_tz
 from .models import AlertKind, EscalationStep, FiredAlert, ReminderStep
@@ -38,28 +38,15 @@ class Ladder:
 
     @classmethod
     def cached(cls):
-        """The process's copy, at most LADDER_TTL old: for the clock, which needs it on every ticket event."""
-        now = time.monotonic()
-        if _ladder["loaded_at"] is not None and now - _ladder["loaded_at"] <= LADDER_TTL:
-            return _ladder["ladder"]
-        cleared, ladder = _ladder["cleared"], cls.load()
-        if _ladder["cleared"] == cleared:  # not if an edit came while loading: that copy may be the old one
-            _ladder.update(loaded_at=now, ladder=ladder)
-        return ladder
+        """The process's copy, at most a TTL old: for the clock, which needs it on every ticket event."""
+        return LADDER.get()
 
 
-# Two tiny tables the office edits rarely. An edit in this process (the admin) clears the copy at once
-# (apps.py connects the signals) and refresh_all_clocks reads the tables afresh; other processes see
-# it within LADDER_TTL.
-LADDER_TTL = 30.0
-_ladder = {"loaded_at": None, "ladder": None, "cleared": 0}
-
-
-def forget_ladder(**kwargs):
-    _ladder.update(loaded_at=None, ladder=None, cleared=_ladder["cleared"] + 1)
-    # Another thread of this process may load the old rows before the edit commits: forget them again then.
-    if kwargs.get("sender") is not None:
-        transaction.on_commit(forget_ladder)
+# Two tiny tables the office edits rarely (config.process_cache): an edit in this process (the admin)
+# clears the copy at once (apps.py connects the signals) and refresh_all_clocks reads the tables afresh;
+# other processes see it within the TTL.
+LADDER = ProcessCache(Ladder.load)
+forget_ladder = LADDER.forget
 
 
 def reminder_time():

@@ -64,11 +64,11 @@ def _fresh_notification_rules():
 
     forget_rules()
     # The same for the deadline ladder and the working calendar (deadlines/schedule.py, calendar.py).
-    from deadlines.calendar import forget_calendar
-    from deadlines.schedule import forget_ladder
+    from deadlines.calendar import CALENDAR
+    from deadlines.schedule import LADDER
 
-    forget_ladder()
-    forget_calendar()
+    LADDER.clear()
+    CALENDAR.clear()
     # The same for the other per-process caches of the notification receiver (group members, area robots).
     from notifications.caches import forget_all
 

@@ -2,13 +2,14 @@
 alerts looked up for a clock made just now, and no write when an event changes nothing on the clock."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deadlines import calendar as working_calendar
-from deadlines import clocks, receivers, schedule
+from config import process_cache
+from deadlines import clocks, receivers
 from deadlines.calendar import WorkingCalendar
 from deadlines.clocks import refresh_all_clocks
 from deadlines.models import CalendarDay, CalendarYear, EscalationStep, ReminderStep, TicketClock
@@ -127,7 +128,7 @@ def test_an_edit_of_the_calendar_applies_at_once(clock):
     assert WorkingCalendar().is_covered(2027)
 
 
-def test_the_copies_are_read_once_and_kept_for_a_short_while(clock):
+def test_the_copies_are_read_once_and_kept_for_a_short_while(clock, monkeypatch):
     year = CalendarYear.objects.create(year=2026)
     with CaptureQueriesContext(connection) as first:
         Ladder.cached()
@@ -140,8 +141,8 @@ def test_the_copies_are_read_once_and_kept_for_a_short_while(clock):
     ReminderStep.objects.filter(days_before=3).update(days_before=4)
     CalendarDay.objects.bulk_create([CalendarDay(year=year, date=dt.date(2026, 11, 6), is_working_day=False)])
     assert Ladder.cached().reminder_days == (3, 1, 0)
-    schedule._ladder["loaded_at"] -= schedule.LADDER_TTL + 1
-    working_calendar._shared["loaded_at"] -= working_calendar.CALENDAR_TTL + 1
+    later = time.monotonic() + process_cache.TTL + 1
+    monkeypatch.setattr(process_cache.time, "monotonic", lambda: later)
     assert Ladder.cached().reminder_days == (4, 1, 0)
     assert not WorkingCalendar().is_working_day(dt.date(2026, 11, 6))
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from config import process_cache
 from notifications import caches
 from notifications.models import AreaWebhook, Delivery, DeliveryChannel, Notification, WebhookKind
 from notifications.recipients import GROUP_MEMBERS
@@ -18,7 +19,7 @@ class Monotonic:
 
     def __init__(self, monkeypatch):
         self.now = 1000.0
-        monkeypatch.setattr(caches.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr(process_cache.time, "monotonic", lambda: self.now)
 
     def advance(self, seconds):
         self.now += seconds
